@@ -1,0 +1,191 @@
+package io.github.junitnetns;
+
+import io.github.junitnetns.internal.netlink.AddressMessage;
+import io.github.junitnetns.internal.netlink.LinkMessage;
+import io.github.junitnetns.internal.netlink.Requests;
+import io.github.junitnetns.internal.netlink.Rtnl;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A network interface of a {@link NetNs}, as read over rtnetlink when it was listed: its name,
+ * state, MTU, addresses and counters. The getters describe that moment; the actions
+ * ({@link #up()}, {@link #down()}, {@link #setMtu(int)}) act on the kernel's interface now. Read
+ * the namespace's {@link NetNs#links() links} again to see changes.
+ *
+ * <pre>{@code
+ * Link lo = ns.link("lo").orElseThrow();
+ * assertThat(lo.isUp()).isTrue();
+ * assertThat(lo.addresses()).extracting(Link.Address::toString).contains("127.0.0.1/8");
+ * }</pre>
+ */
+public final class Link {
+  /** An address on an interface with its prefix length; {@code toString()} gives the CIDR form. */
+  public static final class Address {
+    private final InetAddress address;
+    private final int prefixLength;
+
+    Address(InetAddress address, int prefixLength) {
+      this.address = address;
+      this.prefixLength = prefixLength;
+    }
+
+    public InetAddress address() {
+      return address;
+    }
+
+    public int prefixLength() {
+      return prefixLength;
+    }
+
+    public boolean isIpv6() {
+      return address instanceof Inet6Address;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Address
+          && ((Address) other).address.equals(address)
+          && ((Address) other).prefixLength == prefixLength;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(address, prefixLength);
+    }
+
+    /** E.g. {@code 10.0.0.1/24} or {@code fd00::1/64}. */
+    @Override
+    public String toString() {
+      return Inet.format(address) + "/" + prefixLength;
+    }
+  }
+
+  private final NetNs ns;
+  private final LinkMessage message;
+  private final List<Address> addresses;
+
+  Link(NetNs ns, LinkMessage message, List<AddressMessage> allAddresses) {
+    this.ns = ns;
+    this.message = message;
+    this.addresses = allAddresses.stream()
+        .filter(a -> a.index == message.index && a.address != null)
+        .map(a -> new Address(a.address, a.prefixLength))
+        .toList();
+  }
+
+  /** The interface name, e.g. {@code eth0}. */
+  public String name() {
+    return message.name;
+  }
+
+  /** The kernel's interface index inside its namespace. */
+  public int index() {
+    return message.index;
+  }
+
+  /** The namespace this interface lives in. */
+  public NetNs netNs() {
+    return ns;
+  }
+
+  /** Whether the interface is administratively up (IFF_UP). */
+  public boolean isUp() {
+    return (message.flags & Rtnl.IFF_UP) != 0;
+  }
+
+  /** The operational state as {@code ip link} prints it: {@code UP}, {@code DOWN}, {@code UNKNOWN}, ... */
+  public String state() {
+    return message.operStateName();
+  }
+
+  public int mtu() {
+    return message.mtu;
+  }
+
+  /** The link kind ({@code veth}, {@code bridge}, ...), or empty for {@code lo} and other plain devices. */
+  public String kind() {
+    return message.kind == null ? "" : message.kind;
+  }
+
+  /** The addresses on this interface, IPv4 and IPv6, in the kernel's order. */
+  public List<Address> addresses() {
+    return addresses;
+  }
+
+  public long rxPackets() {
+    return message.rxPackets;
+  }
+
+  public long txPackets() {
+    return message.txPackets;
+  }
+
+  public long rxBytes() {
+    return message.rxBytes;
+  }
+
+  public long txBytes() {
+    return message.txBytes;
+  }
+
+  public long rxDropped() {
+    return message.rxDropped;
+  }
+
+  public long txDropped() {
+    return message.txDropped;
+  }
+
+  /** Sets the interface administratively up, like {@code ip link set NAME up}. */
+  public void up() {
+    ns.netlink(Requests.linkUp(index(), describeName()));
+  }
+
+  /** Sets the interface down, like {@code ip link set NAME down}: a pulled cable for both ends' traffic. */
+  public void down() {
+    ns.netlink(Requests.linkDown(index(), describeName()));
+  }
+
+  /** Sets the MTU, like {@code ip link set NAME mtu N}. */
+  public void setMtu(int mtu) {
+    if (mtu < 68 || mtu > 65535) {
+      throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName()
+          + ": an MTU must be between 68 (the IPv4 minimum) and 65535");
+    }
+    ns.netlink(Requests.linkMtu(index(), describeName(), mtu));
+  }
+
+  /** One {@code ip addr}-style paragraph, e.g. {@code 2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 state UP}. */
+  String describe() {
+    StringBuilder out = new StringBuilder();
+    out.append(index()).append(": ").append(name())
+        .append(": <").append(message.flagNames()).append("> mtu ").append(mtu())
+        .append(" state ").append(state());
+    if (!kind().isEmpty()) {
+      out.append(" kind ").append(kind());
+    }
+    if (message.master != 0) {
+      out.append(" master ").append(message.master);
+    }
+    out.append('\n');
+    for (Address a : addresses) {
+      out.append("    ").append(a.isIpv6() ? "inet6 " : "inet ").append(a).append('\n');
+    }
+    out.append("    RX ").append(rxPackets()).append(" packets ").append(rxBytes()).append(" bytes ")
+        .append(rxDropped()).append(" dropped; TX ").append(txPackets()).append(" packets ")
+        .append(txBytes()).append(" bytes ").append(txDropped()).append(" dropped\n");
+    return out.toString();
+  }
+
+  private String describeName() {
+    return name() + "@" + ns.label();
+  }
+
+  @Override
+  public String toString() {
+    return name() + "@" + ns.label() + " " + state() + " " + addresses;
+  }
+}

@@ -1,0 +1,451 @@
+package io.github.junitnetns;
+
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import io.github.junitnetns.internal.netlink.AddressMessage;
+import io.github.junitnetns.internal.netlink.LinkMessage;
+import io.github.junitnetns.internal.netlink.NetlinkSocket;
+import io.github.junitnetns.internal.netlink.NlMessage;
+import io.github.junitnetns.internal.netlink.NlReply;
+import io.github.junitnetns.internal.netlink.Requests;
+import io.github.junitnetns.internal.netlink.RouteMessage;
+import io.github.junitnetns.internal.netlink.Rtnl;
+import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.Namespaces;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A Linux network namespace: its own interfaces, addresses, routes, ports and firewall, held by
+ * an O_CLOEXEC file descriptor. A namespace from {@link #create()} is anonymous, so the kernel
+ * reclaims it when it is closed or when the JVM dies, even by SIGKILL; it starts with {@code lo}
+ * up.
+ *
+ * <p>Code runs inside with {@link #run} and {@link #call}, on a thread that is inside for the
+ * duration; the calling thread never changes namespace. Sockets stay in the namespace where they
+ * were created, whichever thread uses them later.
+ *
+ * <pre>{@code
+ * try (NetNs ns = NetNs.create("server")) {
+ *   ServerSocket socket = ns.call(() -> new ServerSocket(8080)); // port 8080 of "server", not of the host
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Needs CAP_SYS_ADMIN: run as root, with sudo, or rootless under {@code unshare -Urn}.
+ */
+public final class NetNs implements AutoCloseable {
+  /** A block of code that may throw {@code E}; used by {@link #run}. */
+  @FunctionalInterface
+  public interface ThrowingRunnable<E extends Throwable> {
+    void run() throws E;
+  }
+
+  /** A block of code that returns a value and may throw {@code E}; used by {@link #call}. */
+  @FunctionalInterface
+  public interface ThrowingCallable<T, E extends Throwable> {
+    T call() throws E;
+  }
+
+  private static final AtomicInteger UNNAMED = new AtomicInteger();
+  private static final long PROCESS_EXIT_WAIT_MILLIS = 5_000;
+
+  static {
+    NetNsAccess.register(new Access());
+  }
+
+  private final String label;
+  private final int fd;
+  private final String id;
+  // setns(fd) and close(fd) must not race: a closed descriptor number may be reused at once.
+  private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
+  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+  private NetlinkSocket netlink; // guarded by this
+
+  private NetNs(String label, int fd, String id, NetlinkSocket netlink) {
+    this.label = label;
+    this.fd = fd;
+    this.id = id;
+    this.netlink = netlink;
+  }
+
+  /** Creates a new, anonymous namespace with {@code lo} up. */
+  public static NetNs create() {
+    return create("netns-" + UNNAMED.incrementAndGet());
+  }
+
+  /**
+   * Creates a new, anonymous namespace with {@code lo} up; {@code label} names it in messages,
+   * thread names and {@link #describe()}.
+   *
+   * @throws NetNsException with errno EPERM when the process lacks CAP_SYS_ADMIN
+   */
+  public static NetNs create(String label) {
+    requireLabel(label, "create");
+    Carrier carrier = Carrier.acquire();
+    try {
+      return carrier.call(() -> createOnCurrentThread(label));
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    } catch (Exception e) {
+      throw propagate(e);
+    } finally {
+      carrier.release();
+    }
+  }
+
+  /**
+   * Opens an existing namespace by path: a pin such as {@code /run/netns/NAME} (made by
+   * {@code ip netns add}) or a process's {@code /proc/PID/ns/net}. Closing the handle leaves the
+   * namespace itself alone.
+   */
+  public static NetNs open(Path path) {
+    if (path == null) {
+      throw new IllegalArgumentException("NetNs.open(path): path is null; give e.g. Path.of(\"/run/netns/NAME\")");
+    }
+    int fd;
+    try {
+      fd = Syscalls.openReadOnly(path.toString());
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+    String id = Namespaces.idOfFd(fd);
+    if (!id.startsWith("net:[")) {
+      Syscalls.closeQuietly(fd);
+      throw new IllegalArgumentException("NetNs.open(" + path + "): not a network namespace but "
+          + id + "; give /run/netns/NAME or /proc/PID/ns/net");
+    }
+    return new NetNs(path.toString(), fd, id, null);
+  }
+
+  /** Opens the namespace of a running process, like {@code ip netns exec} does via {@code /proc/PID/ns/net}. */
+  public static NetNs ofPid(long pid) {
+    if (pid <= 0) {
+      throw new IllegalArgumentException("NetNs.ofPid(" + pid + "): a pid is a positive number, e.g. ProcessHandle.current().pid()");
+    }
+    return open(Path.of("/proc/" + pid + "/ns/net"));
+  }
+
+  /** The label given at creation, or the path this namespace was opened from. */
+  public String label() {
+    return label;
+  }
+
+  /** The kernel's identity of this namespace, as {@code lsns} and {@code ls -l /proc/PID/ns} show it: {@code net:[4026532301]}. */
+  public String id() {
+    return id;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Runs {@code action} on a thread inside this namespace and waits for it. Its exception is
+   * rethrown unchanged; an interrupt of the caller is passed on to it. When the calling thread is
+   * already inside, the action runs right there.
+   */
+  public <E extends Throwable> void run(ThrowingRunnable<E> action) throws E {
+    call(() -> {
+      action.run();
+      return null;
+    });
+  }
+
+  /**
+   * Runs {@code action} on a thread inside this namespace and returns its result, e.g. a server
+   * socket bound inside: {@code ServerSocket s = ns.call(() -> new ServerSocket(80));}.
+   *
+   * @see #run
+   */
+  public <T, E extends Throwable> T call(ThrowingCallable<T, E> action) throws E {
+    checkOpen("call");
+    if (Namespaces.currentThreadId().equals(id)) {
+      return action.call();
+    }
+    Carrier carrier = Carrier.acquire();
+    carrier.rename(label);
+    try {
+      return carrier.call(() -> {
+        enterOnCurrentThread();
+        try {
+          return action.call();
+        } catch (Exception | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new WrappedThrowable(t);
+        }
+      });
+    } catch (WrappedThrowable e) {
+      throw NetNs.<RuntimeException>sneaky(e.getCause());
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    } catch (Exception e) {
+      throw NetNs.<RuntimeException>sneaky(e);
+    } finally {
+      carrier.release();
+    }
+  }
+
+  /**
+   * Threads that enter this namespace before running their task, for executors and servers that
+   * create sockets on their own threads:
+   * {@code Executors.newFixedThreadPool(4, ns.threadFactory())}. The threads are platform threads
+   * (a virtual thread moves between OS threads and cannot stay inside a namespace).
+   */
+  public ThreadFactory threadFactory() {
+    AtomicInteger count = new AtomicInteger();
+    return task -> new Thread(() -> {
+      try {
+        enterOnCurrentThread();
+      } catch (ErrnoException e) {
+        throw toPublic(e);
+      }
+      task.run();
+    }, label + "-thread-" + count.incrementAndGet());
+  }
+
+  /**
+   * Starts a process inside this namespace, e.g. {@code ns.exec("python3", "-m", "http.server", "8000")}.
+   * The process (with its descendants) is killed when this namespace is closed. Read or drain its
+   * output, or use {@link #exec(ProcessBuilder)} with redirects.
+   */
+  public Process exec(String... command) {
+    if (command == null || command.length == 0) {
+      throw new IllegalArgumentException("NetNs.exec(): give the program and its arguments, e.g. exec(\"sleep\", \"60\")");
+    }
+    return exec(new ProcessBuilder(command));
+  }
+
+  /** Starts {@code builder}'s process inside this namespace; it is killed when this namespace is closed. */
+  public Process exec(ProcessBuilder builder) {
+    checkOpen("exec");
+    // A process starts in the namespace of the thread that forks it.
+    Process process;
+    try {
+      process = call(builder::start);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("exec " + builder.command() + " in netns " + label + ": " + e.getMessage(), e);
+    }
+    processes.add(process);
+    return process;
+  }
+
+  /** The interfaces of this namespace with their addresses, like {@code ip addr}, read over rtnetlink. */
+  public List<Link> links() {
+    checkOpen("links");
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      List<NlReply> linkReplies = socket.dump(Requests.getLinks(label));
+      List<NlReply> addressReplies = socket.dump(Requests.getAddresses(label));
+      List<AddressMessage> addresses = new ArrayList<>(addressReplies.size());
+      for (NlReply reply : addressReplies) {
+        addresses.add(AddressMessage.decode(reply));
+      }
+      List<Link> links = new ArrayList<>(linkReplies.size());
+      for (NlReply reply : linkReplies) {
+        links.add(new Link(this, LinkMessage.decode(reply), addresses));
+      }
+      return links;
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  /** The interface called {@code name}, if there is one. */
+  public Optional<Link> link(String name) {
+    return links().stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /**
+   * A readable account of this namespace, like {@code ip addr} followed by {@code ip route}:
+   * interfaces with state, addresses and counters, then the routes of the main table.
+   */
+  public String describe() {
+    if (closed) {
+      return "netns " + label + " " + id + " (closed)\n";
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("netns ").append(label).append(' ').append(id).append('\n');
+    List<Link> links = links();
+    for (Link link : links) {
+      out.append(link.describe());
+    }
+    out.append("routes:\n");
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      for (int family : new int[] {Rtnl.AF_INET, Rtnl.AF_INET6}) {
+        for (NlReply reply : socket.dump(Requests.getRoutes(family, label))) {
+          RouteMessage route = RouteMessage.decode(reply);
+          if (route.table == Rtnl.RT_TABLE_MAIN) {
+            out.append("    ").append(Routes.format(route, links)).append('\n');
+          }
+        }
+      }
+    } catch (ErrnoException e) {
+      out.append("    (cannot list routes: ").append(e.getMessage()).append(")\n");
+    }
+    return out.toString();
+  }
+
+  /**
+   * Kills the processes started by {@link #exec} and releases this handle. The kernel removes the
+   * namespace once nothing else refers to it: no other handle, pin, process or thread inside.
+   * Closing twice is harmless.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Process process : processes) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    for (Process process : processes) {
+      try {
+        process.waitFor(PROCESS_EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    fdLock.writeLock().lock();
+    try {
+      synchronized (this) {
+        if (netlink != null) {
+          netlink.close();
+        }
+      }
+      Syscalls.closeQuietly(fd);
+    } finally {
+      fdLock.writeLock().unlock();
+    }
+  }
+
+  /** Two handles are equal when they refer to the same namespace. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof NetNs && ((NetNs) other).id.equals(id);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "NetNs[" + label + " " + id + (closed ? " closed" : "") + "]";
+  }
+
+  // ---- inside the library ----
+
+  void netlink(NlMessage message) {
+    checkOpen(message.operation());
+    try {
+      netlinkSocket().execute(message);
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  private synchronized NetlinkSocket netlinkSocket() throws ErrnoException {
+    if (netlink == null) {
+      // A netlink socket acts on the namespace it was created in: open it from inside.
+      netlink = call(() -> NetlinkSocket.open(label));
+    }
+    return netlink;
+  }
+
+  private void enterOnCurrentThread() throws ErrnoException {
+    fdLock.readLock().lock();
+    try {
+      checkOpen("enter");
+      Syscalls.setnsNet(fd, "netns " + label);
+    } finally {
+      fdLock.readLock().unlock();
+    }
+  }
+
+  private static NetNs createOnCurrentThread(String label) throws ErrnoException {
+    Syscalls.unshareNet();
+    int fd = Syscalls.openReadOnly(Namespaces.THREAD_SELF_NET.toString());
+    NetlinkSocket netlink = null;
+    try {
+      netlink = NetlinkSocket.open(label);
+      // A new namespace has only lo, and it is down (man 7 network_namespaces). Its index is 1.
+      netlink.execute(Requests.linkUp(1, "lo@" + label));
+      return new NetNs(label, fd, Namespaces.idOfFd(fd), netlink);
+    } catch (ErrnoException | RuntimeException e) {
+      if (netlink != null) {
+        netlink.close();
+      }
+      Syscalls.closeQuietly(fd);
+      throw e;
+    }
+  }
+
+  private void checkOpen(String operation) {
+    if (closed) {
+      throw new IllegalStateException("netns " + label + " " + id + " is closed; cannot " + operation
+          + " it. Create a new one with NetNs.create(), or close it only after its last use.");
+    }
+  }
+
+  private static void requireLabel(String label, String method) {
+    if (label == null || label.isBlank()) {
+      throw new IllegalArgumentException("NetNs." + method + "(label): the label is empty; give a name such as \"server\"");
+    }
+  }
+
+  static NetNsException toPublic(ErrnoException e) {
+    return new NetNsException(e.operation(), e.object(), e.errno(),
+        e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
+  }
+
+  private static RuntimeException propagate(Exception e) {
+    return e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
+    throw (X) t;
+  }
+
+  private static final class WrappedThrowable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    WrappedThrowable(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private static final class Access extends NetNsAccess {
+    @Override
+    public NetNs createOnCurrentThread(String label) throws ErrnoException {
+      return NetNs.createOnCurrentThread(label);
+    }
+
+    @Override
+    public void enterOnCurrentThread(NetNs ns) throws ErrnoException {
+      ns.enterOnCurrentThread();
+    }
+
+    @Override
+    public NetNsException toPublic(ErrnoException e) {
+      return NetNs.toPublic(e);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.github.junitnetns;
+
+import io.github.junitnetns.internal.linux.Errno;
+
+/**
+ * The kernel refused an operation on a namespace, link, address, route or rule. The message
+ * says what was tried, on what, and why, e.g.
+ * {@code RTM_NEWLINK veth eth0@client <-> eth0@server: EEXIST (File exists)}.
+ *
+ * <pre>{@code
+ * try {
+ *   NetNs.create("x");
+ * } catch (NetNsException e) {
+ *   if (e.errnoName().equals("EPERM")) { ... } // not privileged: run as root or under unshare -Urn
+ * }
+ * }</pre>
+ */
+public class NetNsException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String operation;
+  private final String object;
+  private final int errno;
+
+  /**
+   * @param operation the system call or netlink message, e.g. {@code RTM_NEWLINK}
+   * @param object what it was done to, e.g. {@code veth eth0@client <-> eth0@server}
+   * @param errno the error number the kernel returned
+   * @param detail extra words (the kernel's extended-ACK text, a hint), or empty
+   */
+  public NetNsException(String operation, String object, int errno, String detail) {
+    super(operation + (object.isEmpty() ? "" : " " + object) + ": " + Errno.describe(errno)
+        + (detail.isEmpty() ? "" : " - " + detail));
+    this.operation = operation;
+    this.object = object;
+    this.errno = errno;
+  }
+
+  /** The system call or netlink message that failed, e.g. {@code RTM_NEWLINK} or {@code setns}. */
+  public String operation() {
+    return operation;
+  }
+
+  /** What the operation was applied to, e.g. a link or a namespace. */
+  public String object() {
+    return object;
+  }
+
+  /** The errno the kernel returned, e.g. 17. */
+  public int errno() {
+    return errno;
+  }
+
+  /** The errno's symbolic name, e.g. {@code EEXIST}. */
+  public String errnoName() {
+    return Errno.name(errno);
+  }
+}

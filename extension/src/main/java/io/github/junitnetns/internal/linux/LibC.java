@@ -1,0 +1,51 @@
+package io.github.junitnetns.internal.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls the library needs, bound with JNA direct mapping (no proxy, no reflection
+ * per call). Every call throws {@link LastErrorException} when libc returns -1; wrap them with
+ * {@link Syscalls}, which turns errno into a named {@link ErrnoException}.
+ *
+ * <p>Types follow the LP64 ABI (x86_64, aarch64): {@code size_t}/{@code ssize_t} are Java
+ * {@code long}.
+ */
+final class LibC {
+  static {
+    Native.register(LibC.class, NativeLibrary.getInstance("c"));
+  }
+
+  private LibC() {}
+
+  // unshare(2), setns(2)
+  static native int unshare(int flags) throws LastErrorException;
+
+  static native int setns(int fd, int nstype) throws LastErrorException;
+
+  // open(2), close(2)
+  static native int open(String path, int flags) throws LastErrorException;
+
+  static native int close(int fd) throws LastErrorException;
+
+  // socket(2), bind(2), setsockopt(2), send(2), recv(2)
+  static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  static native int bind(int fd, byte[] address, int addressLength) throws LastErrorException;
+
+  static native int setsockopt(int fd, int level, int name, int[] value, int length)
+      throws LastErrorException;
+
+  static native long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+  static native long recv(int fd, Pointer buffer, long length, int flags) throws LastErrorException;
+
+  // gettid(2), getpid(2), kill(2)
+  static native int gettid();
+
+  static native int getpid();
+
+  static native int kill(int pid, int signal) throws LastErrorException;
+}

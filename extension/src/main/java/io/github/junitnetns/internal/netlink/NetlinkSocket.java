@@ -1,0 +1,203 @@
+package io.github.junitnetns.internal.netlink;
+
+import com.sun.jna.Memory;
+import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@code AF_NETLINK}/{@code NETLINK_ROUTE} socket. A netlink socket acts on the network
+ * namespace it was created in, whatever thread uses it later, so each namespace keeps one,
+ * opened from a thread inside it.
+ *
+ * <p>{@link #execute} sends a batch of requests in one {@code send} and waits for every ACK;
+ * {@link #dump} reads a multi-part reply to the end and retries when the kernel marks it
+ * NLM_F_DUMP_INTR (the table changed while it was being dumped). Not thread-safe by itself: the
+ * methods are synchronized so that replies are never interleaved.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+  private static final int RECEIVE_BUFFER = 64 * 1024;
+  private static final int DUMP_ATTEMPTS = 10;
+
+  private final int fd;
+  private final String where;
+  private final Memory receive = new Memory(RECEIVE_BUFFER);
+  private int seq;
+  private boolean closed;
+
+  private NetlinkSocket(int fd, String where) {
+    this.fd = fd;
+    this.where = where;
+  }
+
+  /** Opens a socket in the calling thread's network namespace; {@code where} names it in errors. */
+  public static NetlinkSocket open(String where) throws ErrnoException {
+    int fd = Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, Rtnl.NETLINK_ROUTE);
+    try {
+      // man 7 netlink: sockaddr_nl { sa_family, pad, pid = 0 (kernel assigns), groups = 0 }
+      byte[] address = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
+          .putShort((short) Syscalls.AF_NETLINK).array();
+      Syscalls.bind(fd, address, "netlink socket in " + where);
+      // Errors carry the kernel's text (extended ACK) and not a copy of the request.
+      Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
+      Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+      return new NetlinkSocket(fd, where);
+    } catch (ErrnoException e) {
+      Syscalls.closeQuietly(fd);
+      throw e;
+    }
+  }
+
+  public void execute(NlMessage message) throws ErrnoException {
+    execute(List.of(message));
+  }
+
+  /**
+   * Sends the messages in one datagram, each with NLM_F_ACK, and waits for all ACKs. The kernel
+   * handles them in order and independently; the first failure is thrown after all are answered.
+   */
+  public synchronized void execute(List<NlMessage> messages) throws ErrnoException {
+    checkOpen();
+    if (messages.isEmpty()) {
+      return;
+    }
+    int first = seq + 1;
+    ByteArrayOutputStream batch = new ByteArrayOutputStream(256 * messages.size());
+    for (NlMessage message : messages) {
+      byte[] encoded = withAck(message).encode(++seq);
+      batch.write(encoded, 0, encoded.length);
+    }
+    byte[] bytes = batch.toByteArray();
+    Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+
+    ErrnoException failure = null;
+    int pending = messages.size();
+    while (pending > 0) {
+      byte[] data = receive();
+      ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+      for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
+        int len = in.getInt(at);
+        int type = in.getShort(at + 4) & 0xffff;
+        int flags = in.getShort(at + 6) & 0xffff;
+        int replySeq = in.getInt(at + 8);
+        if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
+          break;
+        }
+        int index = replySeq - first;
+        if (type == Rtnl.NLMSG_ERROR && index >= 0 && index < messages.size()) {
+          pending--;
+          int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
+          if (error != 0 && failure == null) {
+            NlMessage failed = messages.get(index);
+            failure = new ErrnoException(failed.operation(), failed.object(), error,
+                extendedAckMessage(data, at, len, flags));
+          }
+        }
+        at += NlMessage.align(len);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Runs a dump request (NLM_F_DUMP is added) and returns every reply message. */
+  public synchronized List<NlReply> dump(NlMessage request) throws ErrnoException {
+    checkOpen();
+    for (int attempt = 1; ; attempt++) {
+      List<NlReply> replies = new ArrayList<>();
+      boolean interrupted = false;
+      int mySeq = ++seq;
+      byte[] bytes = request.encode(mySeq);
+      ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder())
+          .putShort(6, (short) (request.flags() | Rtnl.NLM_F_DUMP));
+      Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+      boolean done = false;
+      while (!done) {
+        byte[] data = receive();
+        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+        for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
+          int len = in.getInt(at);
+          int type = in.getShort(at + 4) & 0xffff;
+          int flags = in.getShort(at + 6) & 0xffff;
+          if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
+            break;
+          }
+          if (in.getInt(at + 8) == mySeq) {
+            interrupted |= (flags & Rtnl.NLM_F_DUMP_INTR) != 0;
+            if (type == Rtnl.NLMSG_DONE) {
+              done = true;
+            } else if (type == Rtnl.NLMSG_ERROR) {
+              int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
+              if (error != 0) {
+                throw new ErrnoException(request.operation(), request.object(), error,
+                    extendedAckMessage(data, at, len, flags));
+              }
+              done = true;
+            } else {
+              replies.add(new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len));
+            }
+          }
+          at += NlMessage.align(len);
+        }
+      }
+      if (!interrupted) {
+        return replies;
+      }
+      if (attempt == DUMP_ATTEMPTS) {
+        throw new ErrnoException(request.operation(), request.object() + " (dump kept changing)",
+            Errno.EAGAIN);
+      }
+    }
+  }
+
+  private byte[] receive() throws ErrnoException {
+    int length = Syscalls.recv(fd, receive, "netlink socket in " + where);
+    if (length > RECEIVE_BUFFER) {
+      throw new ErrnoException("recv", "netlink socket in " + where + " (reply of " + length
+          + " bytes truncated)", Errno.EMSGSIZE);
+    }
+    return receive.getByteArray(0, length);
+  }
+
+  private static NlMessage withAck(NlMessage message) {
+    return (message.flags() & Rtnl.NLM_F_ACK) != 0 ? message : message.withFlag(Rtnl.NLM_F_ACK);
+  }
+
+  /** NLMSGERR_ATTR_MSG from an extended ACK (linux/netlink.h), or empty. */
+  private static String extendedAckMessage(byte[] data, int at, int len, int flags) {
+    if ((flags & Rtnl.NLM_F_ACK_TLVS) == 0) {
+      return "";
+    }
+    // struct nlmsgerr: int error + the request's nlmsghdr (capped: header only), then TLVs.
+    int attrsStart = at + Rtnl.NLMSG_HDRLEN + 4 + Rtnl.NLMSG_HDRLEN;
+    if ((flags & Rtnl.NLM_F_CAPPED) == 0) {
+      int requestLength = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder()).getInt(at + Rtnl.NLMSG_HDRLEN + 4);
+      attrsStart = at + Rtnl.NLMSG_HDRLEN + 4 + NlMessage.align(requestLength);
+    }
+    if (attrsStart >= at + len) {
+      return "";
+    }
+    String text = NlAttrs.parse(data, attrsStart, at + len).string(Rtnl.NLMSGERR_ATTR_MSG);
+    return text == null ? "" : text;
+  }
+
+  private void checkOpen() throws ErrnoException {
+    if (closed) {
+      throw new ErrnoException("send", "netlink socket in " + where + " (closed)", Errno.EBADF);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      Syscalls.closeQuietly(fd);
+    }
+  }
+}

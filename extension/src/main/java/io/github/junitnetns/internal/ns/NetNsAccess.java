@@ -1,0 +1,40 @@
+package io.github.junitnetns.internal.ns;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.NetNsException;
+import io.github.junitnetns.internal.linux.ErrnoException;
+
+/**
+ * What the JUnit extension may do with a {@link NetNs} beyond its public API, registered by
+ * {@code NetNs} itself (the JDK's "shared secrets" pattern) so those operations stay off the
+ * public surface.
+ */
+public abstract class NetNsAccess {
+  private static volatile NetNsAccess instance;
+
+  public static void register(NetNsAccess access) {
+    instance = access;
+  }
+
+  public static NetNsAccess get() {
+    NetNsAccess access = instance;
+    if (access == null) {
+      try {
+        Class.forName(NetNs.class.getName(), true, NetNs.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+      access = instance;
+    }
+    return access;
+  }
+
+  /** Moves the calling thread into a new namespace with {@code lo} up and returns its handle. */
+  public abstract NetNs createOnCurrentThread(String label) throws ErrnoException;
+
+  /** Moves the calling thread into {@code ns}. */
+  public abstract void enterOnCurrentThread(NetNs ns) throws ErrnoException;
+
+  /** The public form of a failed system call. */
+  public abstract NetNsException toPublic(ErrnoException e);
+}
