@@ -97,8 +97,8 @@ public final class NetNs implements AutoCloseable {
       return carrier.call(() -> createOnCurrentThread(label));
     } catch (ErrnoException e) {
       throw toPublic(e);
-    } catch (Exception e) {
-      throw propagate(e);
+    } catch (Throwable t) {
+      throw NetNs.<RuntimeException>sneaky(t);
     } finally {
       carrier.release();
     }
@@ -178,20 +178,12 @@ public final class NetNs implements AutoCloseable {
     try {
       return carrier.call(() -> {
         enterOnCurrentThread();
-        try {
-          return action.call();
-        } catch (Exception | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new WrappedThrowable(t);
-        }
+        return action.call();
       });
-    } catch (WrappedThrowable e) {
-      throw NetNs.<RuntimeException>sneaky(e.getCause());
     } catch (ErrnoException e) {
       throw toPublic(e);
-    } catch (Exception e) {
-      throw NetNs.<RuntimeException>sneaky(e);
+    } catch (Throwable t) {
+      throw NetNs.<RuntimeException>sneaky(t);
     } finally {
       carrier.release();
     }
@@ -415,21 +407,9 @@ public final class NetNs implements AutoCloseable {
         e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
   }
 
-  private static RuntimeException propagate(Exception e) {
-    return e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
-  }
-
   @SuppressWarnings("unchecked")
   private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
     throw (X) t;
-  }
-
-  private static final class WrappedThrowable extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    WrappedThrowable(Throwable cause) {
-      super(cause);
-    }
   }
 
   private static final class Access extends NetNsAccess {

@@ -2,7 +2,6 @@ package io.github.junitnetns.internal.ns;
 
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -57,11 +56,19 @@ public final class Carrier {
    * {@code @Timeout} reaches a namespaced test body), the wait goes on until the task ends, and the
    * caller's interrupt flag is set again afterwards.
    */
-  public <T> T call(Callable<T> task) throws Exception {
+  public <T> T call(Task<T> task) throws Throwable {
     if (Thread.currentThread() == thread) {
-      return task.call();
+      return task.run();
     }
-    FutureTask<T> future = new FutureTask<>(task);
+    FutureTask<T> future = new FutureTask<>(() -> {
+      try {
+        return task.run();
+      } catch (Exception | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new OtherThrowable(t);
+      }
+    });
     work.add(future);
     boolean interrupted = false;
     try {
@@ -75,13 +82,7 @@ public final class Carrier {
           }
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
-          if (cause instanceof Exception) {
-            throw (Exception) cause;
-          }
-          if (cause instanceof Error) {
-            throw (Error) cause;
-          }
-          throw e; // a Throwable that is neither: leave it wrapped
+          throw cause instanceof OtherThrowable ? cause.getCause() : cause;
         }
       }
     } finally {
@@ -91,12 +92,19 @@ public final class Carrier {
     }
   }
 
-  /** Moves this carrier into the namespace behind {@code fd}; {@code what} names it in errors. */
-  public void enter(int fd, String what) throws Exception {
-    call(() -> {
-      Syscalls.setnsNet(fd, what);
-      return null;
-    });
+  /** Work for a carrier: any code, whose exception (of any kind) reaches the caller unchanged. */
+  @FunctionalInterface
+  public interface Task<T> {
+    T run() throws Throwable;
+  }
+
+  /** Carries a Throwable that is neither an Exception nor an Error through FutureTask. */
+  private static final class OtherThrowable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    OtherThrowable(Throwable cause) {
+      super(cause);
+    }
   }
 
   /**

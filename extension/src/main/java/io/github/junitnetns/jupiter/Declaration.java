@@ -1,0 +1,121 @@
+package io.github.junitnetns.jupiter;
+
+import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * One namespace a test asks for: its name, its scope, and where it was declared (for messages).
+ * {@link #collect} finds them the JUnit way (meta-annotations, inheritance, enclosing
+ * {@code @Nested} classes) and validates them all before anything is created.
+ */
+final class Declaration {
+  static final String UNNAMED = "";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+
+  final String name;
+  final Scope scope;
+  /** The class (or test method) carrying the annotation: its context owns CLASS-scoped namespaces. */
+  final AnnotatedElement declaredOn;
+
+  private Declaration(String name, Scope scope, AnnotatedElement declaredOn) {
+    this.name = name;
+    this.scope = scope;
+    this.declaredOn = declaredOn;
+  }
+
+  boolean isUnnamed() {
+    return name.equals(UNNAMED);
+  }
+
+  /** How the name reads in messages. */
+  String displayName() {
+    return isUnnamed() ? "the unnamed namespace" : "\"" + name + "\"";
+  }
+
+  /**
+   * All declarations visible to a test class (and method, when given) in declaration order:
+   * outermost enclosing class first, the method last.
+   */
+  static List<Declaration> collect(Class<?> testClass, Optional<Method> testMethod) {
+    List<Declaration> all = new ArrayList<>();
+    for (Class<?> type : classChain(testClass)) {
+      for (IsolatedNetNs annotation : AnnotationSupport.findRepeatableAnnotations(type, IsolatedNetNs.class)) {
+        add(all, annotation, type);
+      }
+    }
+    if (testMethod.isPresent()) {
+      for (IsolatedNetNs annotation : AnnotationSupport.findRepeatableAnnotations(testMethod.get(), IsolatedNetNs.class)) {
+        if (annotation.scope() == Scope.CLASS) {
+          throw new ExtensionConfigurationException("@IsolatedNetNs(scope = CLASS) on method "
+              + where(testMethod.get()) + ": CLASS scope shares namespaces across a class's tests, so it"
+              + " belongs on the class. Move the annotation to the class, or drop scope = CLASS.");
+        }
+        add(all, annotation, testMethod.get());
+      }
+    }
+    checkUnique(all);
+    return all;
+  }
+
+  /** The class and its enclosing classes ({@code @Nested} chain), outermost first. */
+  static Deque<Class<?>> classChain(Class<?> testClass) {
+    Deque<Class<?>> chain = new ArrayDeque<>();
+    for (Class<?> type = testClass; type != null; ) {
+      chain.addFirst(type);
+      boolean inner = type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers());
+      type = inner ? type.getEnclosingClass() : null;
+    }
+    return chain;
+  }
+
+  private static void add(List<Declaration> all, IsolatedNetNs annotation, AnnotatedElement on) {
+    if (annotation.value().length == 0) {
+      all.add(new Declaration(UNNAMED, annotation.scope(), on));
+      return;
+    }
+    for (String name : annotation.value()) {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new ExtensionConfigurationException("@IsolatedNetNs on " + where(on) + ": value contains \""
+            + name + "\", which is not a usable namespace name. Use 1 to 32 letters, digits, '.', '_'"
+            + " or '-', starting with a letter or digit (e.g. \"server\"), or leave value out for one"
+            + " unnamed namespace.");
+      }
+      all.add(new Declaration(name, annotation.scope(), on));
+    }
+  }
+
+  private static void checkUnique(List<Declaration> all) {
+    Map<String, Declaration> seen = new HashMap<>();
+    for (Declaration declaration : all) {
+      Declaration earlier = seen.putIfAbsent(declaration.name, declaration);
+      if (earlier != null) {
+        String fix = declaration.isUnnamed()
+            ? "Give them names, e.g. @IsolatedNetNs(\"client\") and @IsolatedNetNs(\"server\")."
+            : "Give each namespace its own name.";
+        throw new ExtensionConfigurationException("@IsolatedNetNs declares " + declaration.displayName()
+            + " twice: on " + where(earlier.declaredOn) + " and on " + where(declaration.declaredOn)
+            + ". " + fix);
+      }
+    }
+  }
+
+  static String where(AnnotatedElement element) {
+    if (element instanceof Method) {
+      Method method = (Method) element;
+      return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
+    }
+    return element instanceof Class ? ((Class<?>) element).getSimpleName() : String.valueOf(element);
+  }
+}

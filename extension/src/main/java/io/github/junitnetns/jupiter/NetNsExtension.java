@@ -1,0 +1,375 @@
+package io.github.junitnetns.jupiter;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.NetNsException;
+import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.Namespaces;
+import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The extension behind {@link IsolatedNetNs}: creates the namespaces before each test (or class),
+ * runs the test's methods on a carrier thread inside the first one, resolves {@link NetNs}
+ * parameters, attaches each namespace's state to a failure, and removes everything afterwards.
+ * Registered by the annotation; users never name it.
+ */
+final class NetNsExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+        InvocationInterceptor, ParameterResolver, TestExecutionExceptionHandler {
+
+  static final String UNPRIVILEGED = "junit.netns.unprivileged";
+  private static final Namespace NAMESPACE = Namespace.create(NetNsExtension.class);
+  private static final String TEST_TOPOLOGY = "test-topology";
+
+  // ---- class scope ----
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    List<Declaration> declarations = Declaration.collect(testClass, Optional.empty());
+    List<Declaration> mine = new ArrayList<>();
+    for (Declaration declaration : declarations) {
+      if (declaration.scope == Scope.CLASS && declaration.declaredOn == testClass) {
+        mine.add(declaration);
+      }
+    }
+    if (mine.isEmpty()) {
+      return;
+    }
+    Topology topology = new Topology(mine.get(0).name, null, null);
+    context.getStore(NAMESPACE).put(testClass, topology);
+    Carrier carrier = Carrier.acquire();
+    carrier.rename(testClass.getSimpleName());
+    try {
+      carrier.call(() -> {
+        for (Declaration declaration : mine) {
+          topology.own(declaration.name, createHere(label(declaration, context)));
+        }
+        return null;
+      });
+    } catch (ErrnoException e) {
+      throw failedToCreate(context, e);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    } finally {
+      carrier.release();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    Topology topology = context.getStore(NAMESPACE).remove(context.getRequiredTestClass(), Topology.class);
+    if (topology != null) {
+      topology.close();
+    }
+  }
+
+  @Override
+  public void interceptBeforeAllMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInClassNamespace(invocation, context);
+  }
+
+  @Override
+  public void interceptAfterAllMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInClassNamespace(invocation, context);
+  }
+
+  private void runInClassNamespace(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    Map<String, NetNs> shared = classNamespaces(context, Declaration.collect(context.getRequiredTestClass(), Optional.empty()));
+    if (shared.isEmpty()) {
+      invocation.proceed();
+      return;
+    }
+    NetNs first = shared.values().iterator().next();
+    Carrier carrier = Carrier.acquire();
+    carrier.rename(context.getRequiredTestClass().getSimpleName());
+    try {
+      carrier.call(() -> {
+        NetNsAccess.get().enterOnCurrentThread(first);
+        return invocation.proceed();
+      });
+    } finally {
+      carrier.release();
+    }
+  }
+
+  // ---- test scope ----
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    List<Declaration> declarations = Declaration.collect(context.getRequiredTestClass(), context.getTestMethod());
+    if (declarations.isEmpty()) {
+      return;
+    }
+    Map<String, NetNs> shared = classNamespaces(context, declarations);
+    Declaration primary = declarations.get(0);
+    Carrier runner = Carrier.acquire();
+    runner.rename(testName(context));
+    Topology topology = new Topology(primary.name, runner, Namespaces.currentThreadId());
+    // In the store first, so that JUnit closes whatever was made even if creation fails halfway.
+    context.getStore(NAMESPACE).put(TEST_TOPOLOGY, topology);
+    Map<String, NetNs> fresh = new LinkedHashMap<>();
+    try {
+      runner.call(() -> {
+        // unshare(2) moves the runner into each new namespace; make the body's namespace last so
+        // that the runner ends up inside it without a setns.
+        for (Declaration declaration : declarations) {
+          if (declaration.scope == Scope.TEST && declaration != primary) {
+            fresh.put(declaration.name, createHere(label(declaration, context)));
+          }
+        }
+        if (primary.scope == Scope.TEST) {
+          fresh.put(primary.name, createHere(label(primary, context)));
+        } else {
+          NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name));
+        }
+        return null;
+      });
+    } catch (ErrnoException e) {
+      fresh.forEach(topology::own);
+      throw failedToCreate(context, e);
+    } catch (RuntimeException | Error e) {
+      fresh.forEach(topology::own);
+      throw e;
+    } catch (Throwable t) {
+      fresh.forEach(topology::own);
+      throw new IllegalStateException(t);
+    }
+    for (Declaration declaration : declarations) {
+      if (declaration.scope == Scope.TEST) {
+        topology.own(declaration.name, fresh.get(declaration.name));
+      } else {
+        topology.borrow(declaration.name, shared.get(declaration.name));
+      }
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    Topology topology = context.getStore(NAMESPACE).remove(TEST_TOPOLOGY, Topology.class);
+    if (topology == null) {
+      return;
+    }
+    topology.close();
+    checkWorkerThread(context, topology.workerNamespace());
+  }
+
+  @Override
+  public void interceptBeforeEachMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptTestMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptTestTemplateMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public <T> T interceptTestFactoryMethod(Invocation<T> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    return runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptDynamicTest(Invocation<Void> invocation,
+      DynamicTestInvocationContext invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptAfterEachMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  private static <T> T runInside(Invocation<T> invocation, ExtensionContext context) throws Throwable {
+    Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
+    if (topology == null) {
+      return invocation.proceed();
+    }
+    return topology.runner().call(invocation::proceed);
+  }
+
+  // ---- failures ----
+
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+    Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
+    if (topology != null && !(throwable instanceof TestAbortedException)) {
+      StringBuilder report = new StringBuilder("Network namespaces when the test failed:\n");
+      for (Map.Entry<String, NetNs> entry : topology.all().entrySet()) {
+        String text;
+        try {
+          text = entry.getValue().describe();
+        } catch (RuntimeException e) {
+          text = "netns " + entry.getValue().label() + ": cannot describe: " + e.getMessage() + "\n";
+        }
+        context.publishReportEntry("junit-netns " + entry.getValue().label(), text);
+        report.append(text);
+      }
+      throwable.addSuppressed(new NetworkReport(report.toString()));
+    }
+    throw throwable;
+  }
+
+  /** The namespaces' state at failure, attached to the test's exception so it shows in every report. */
+  static final class NetworkReport extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NetworkReport(String text) {
+      super(text, null, false, false);
+    }
+  }
+
+  // ---- parameters ----
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return parameterContext.getParameter().getType() == NetNs.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+    Optional<String> wanted = parameterContext.findAnnotation(Ns.class).map(Ns::value);
+    Map<String, NetNs> available;
+    Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
+    if (topology != null) {
+      available = topology.all();
+    } else if (context.getTestMethod().isEmpty() && context.getTestClass().isPresent()
+        && !(parameterContext.getDeclaringExecutable() instanceof java.lang.reflect.Constructor)) {
+      available = classNamespaces(context, Declaration.collect(context.getRequiredTestClass(), Optional.empty()));
+    } else {
+      available = Map.of();
+    }
+    String parameter = "parameter " + parameterContext.getIndex() + " (" + parameterContext.getParameter().getName()
+        + ") of " + parameterContext.getDeclaringExecutable().getName() + "()";
+    if (available.isEmpty()) {
+      throw new ParameterResolutionException("Cannot inject a NetNs into " + parameter + ": no namespace exists here."
+          + " NetNs parameters work in test methods and @BeforeEach/@AfterEach methods of a test with"
+          + " @IsolatedNetNs, and in @BeforeAll/@AfterAll with @IsolatedNetNs(scope = CLASS); not in constructors.");
+    }
+    if (wanted.isEmpty()) {
+      return available.values().iterator().next();
+    }
+    NetNs ns = available.get(wanted.get());
+    if (ns == null) {
+      List<String> names = new ArrayList<>(available.keySet());
+      names.remove(Declaration.UNNAMED);
+      throw new ParameterResolutionException("@Ns(\"" + wanted.get() + "\") on " + parameter
+          + " names no namespace of this test; declared here: " + names
+          + ". Add it to @IsolatedNetNs or fix the name.");
+    }
+    return ns;
+  }
+
+  // ---- helpers ----
+
+  private static NetNs createHere(String label) throws ErrnoException {
+    return NetNsAccess.get().createOnCurrentThread(label);
+  }
+
+  /** The CLASS-scoped namespaces visible from a context, in declaration order. */
+  private static Map<String, NetNs> classNamespaces(ExtensionContext context, List<Declaration> declarations) {
+    Map<String, NetNs> shared = new LinkedHashMap<>();
+    for (Declaration declaration : declarations) {
+      if (declaration.scope != Scope.CLASS) {
+        continue;
+      }
+      Topology owner = context.getStore(NAMESPACE).get(declaration.declaredOn, Topology.class);
+      NetNs ns = owner == null ? null : owner.get(declaration.name);
+      if (ns == null) {
+        throw new IllegalStateException("junit-netns: the CLASS-scoped namespace " + declaration.displayName()
+            + " of " + Declaration.where(declaration.declaredOn) + " does not exist (was its @BeforeAll phase skipped?)");
+      }
+      shared.put(declaration.name, ns);
+    }
+    return shared;
+  }
+
+  private static RuntimeException failedToCreate(ExtensionContext context, ErrnoException e) {
+    if (e.errno() != Errno.EPERM) {
+      return NetNsAccess.get().toPublic(e);
+    }
+    String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "):"
+        + " run the tests as root, with sudo, or rootless under `unshare --user --map-root-user --net`"
+        + " (unshare -Urn).";
+    String mode = context.getConfigurationParameter(UNPRIVILEGED).orElse("abort").trim();
+    switch (mode) {
+      case "abort":
+        return new TestAbortedException(how + " Skipped; set " + UNPRIVILEGED + "=fail to fail instead.");
+      case "fail":
+        return new NetNsException(e.operation(), e.object(), e.errno(), how);
+      default:
+        return new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
+            + mode + "\"; use \"abort\" (skip tests without privileges, the default) or \"fail\".");
+    }
+  }
+
+  private static void checkWorkerThread(ExtensionContext context, String before) {
+    String now = Namespaces.currentThreadId();
+    if (now.equals(before)) {
+      return;
+    }
+    String repaired = "";
+    if (before.equals(Namespaces.initialId())) {
+      try {
+        Syscalls.setnsNet(Namespaces.initialFd(), "the JVM's initial network namespace");
+        repaired = " junit-netns moved it back.";
+      } catch (ErrnoException e) {
+        repaired = " Moving it back failed: " + e.getMessage() + ".";
+      }
+    }
+    throw new IllegalStateException("JUnit thread " + Thread.currentThread().getName() + " ended "
+        + testName(context) + " in network namespace " + now + " instead of " + before
+        + ", where it started: code in an extension or callback moved it (setns on a JUnit thread)."
+        + " Use NetNs.run/call instead, which leave the calling thread alone." + repaired);
+  }
+
+  private static String label(Declaration declaration, ExtensionContext context) {
+    if (!declaration.isUnnamed()) {
+      return declaration.name;
+    }
+    return declaration.scope == Scope.CLASS ? context.getRequiredTestClass().getSimpleName() : testName(context);
+  }
+
+  private static String testName(ExtensionContext context) {
+    return context.getRequiredTestClass().getSimpleName()
+        + context.getTestMethod().map(m -> "." + m.getName()).orElse("");
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.junitnetns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class InetTest {
+  @ParameterizedTest
+  @CsvSource({
+    "0:0:0:0:0:0:0:1, ::1",
+    "fd00:0:0:0:0:0:0:1, fd00::1",
+    "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+    "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+    "0:0:0:0:0:0:0:0, ::",
+    "fe80:0:0:0:a:b:c:d, fe80::a:b:c:d",
+    "10.0.0.1, 10.0.0.1",
+  })
+  void formatsAddressesTheShortWay(String in, String expected) throws Exception {
+    assertThat(Inet.format(InetAddress.getByName(in))).isEqualTo(expected);
+  }
+}
