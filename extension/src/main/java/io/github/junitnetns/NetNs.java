@@ -373,6 +373,7 @@ public final class NetNs implements AutoCloseable {
 
   private static NetNs createOnCurrentThread(String label) throws ErrnoException {
     Syscalls.unshareNet();
+    NetNsAccess.countCreated();
     int fd = Syscalls.openReadOnly(Namespaces.THREAD_SELF_NET.toString());
     NetlinkSocket netlink = null;
     try {

@@ -11,6 +11,17 @@ import io.github.junitnetns.internal.linux.ErrnoException;
  */
 public abstract class NetNsAccess {
   private static volatile NetNsAccess instance;
+  private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Counts a namespace created by this library (so tests can prove that bad input created nothing). */
+  public static void countCreated() {
+    CREATED.incrementAndGet();
+  }
+
+  /** How many namespaces this library has created in this JVM. */
+  public static long createdCount() {
+    return CREATED.get();
+  }
 
   public static void register(NetNsAccess access) {
     instance = access;

@@ -1,0 +1,44 @@
+package io.github.junitnetns.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** What the kernel says, read straight from /proc, independent of the code under test. */
+public final class Kernel {
+  private Kernel() {}
+
+  /** The calling thread's network namespace, e.g. {@code net:[4026532301]}. */
+  public static String currentNetNs() {
+    return link(Path.of("/proc/thread-self/ns/net"));
+  }
+
+  public static String netNsOfPid(long pid) {
+    return link(Path.of("/proc/" + pid + "/ns/net"));
+  }
+
+  /** Open descriptors of this JVM that refer to network namespaces. */
+  public static long openNetNsDescriptors() {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).toString().startsWith("net:[");
+        } catch (IOException e) {
+          return false; // closed while listing
+        }
+      }).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String link(Path path) {
+    try {
+      return Files.readSymbolicLink(path).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
