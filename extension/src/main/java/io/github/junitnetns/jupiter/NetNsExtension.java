@@ -51,6 +51,7 @@ final class NetNsExtension
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     List<Declaration> declarations = Declaration.collect(testClass, Optional.empty());
+    unprivilegedMode(context);
     List<Declaration> mine = new ArrayList<>();
     for (Declaration declaration : declarations) {
       if (declaration.scope == Scope.CLASS && declaration.declaredOn == testClass) {
@@ -129,6 +130,7 @@ final class NetNsExtension
     if (declarations.isEmpty()) {
       return;
     }
+    unprivilegedMode(context);
     Map<String, NetNs> shared = classNamespaces(context, declarations);
     Declaration primary = declarations.get(0);
     Carrier runner = Carrier.acquire();
@@ -329,14 +331,21 @@ final class NetNsExtension
     String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "):"
         + " run the tests as root, with sudo, or rootless under `unshare --user --map-root-user --net`"
         + " (unshare -Urn).";
+    return unprivilegedMode(context)
+        ? new TestAbortedException(how + " Skipped; set " + UNPRIVILEGED + "=fail to fail instead.")
+        : new NetNsException(e.operation(), e.object(), e.errno(), how);
+  }
+
+  /** Whether a missing privilege aborts (true) or fails (false) the test; checked before anything is created. */
+  private static boolean unprivilegedMode(ExtensionContext context) {
     String mode = context.getConfigurationParameter(UNPRIVILEGED).orElse("abort").trim();
     switch (mode) {
       case "abort":
-        return new TestAbortedException(how + " Skipped; set " + UNPRIVILEGED + "=fail to fail instead.");
+        return true;
       case "fail":
-        return new NetNsException(e.operation(), e.object(), e.errno(), how);
+        return false;
       default:
-        return new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
+        throw new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
             + mode + "\"; use \"abort\" (skip tests without privileges, the default) or \"fail\".");
     }
   }

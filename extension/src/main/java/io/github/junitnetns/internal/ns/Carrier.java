@@ -2,9 +2,9 @@ package io.github.junitnetns.internal.ns;
 
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,17 +15,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The discipline, after Go's {@code netns.Do}: a carrier is {@linkplain #acquire() leased},
  * moved into a namespace and given work; {@link #release()} moves it back to the namespace the JVM
  * started in, and only if that succeeds does it return to the pool. A carrier that cannot go home
- * ends instead of serving anyone else.
+ * ends instead of serving anyone else, and fails the work still queued for it rather than leave
+ * its callers waiting.
  */
 public final class Carrier {
   private static final int MAX_IDLE = 64;
   private static final ConcurrentLinkedDeque<Carrier> IDLE = new ConcurrentLinkedDeque<>();
   private static final AtomicInteger COUNT = new AtomicInteger();
-  private static final Runnable RETIRE = () -> {};
 
-  private final LinkedBlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+  /** Work for a carrier: any code, whose exception (of any kind) reaches the caller unchanged. */
+  @FunctionalInterface
+  public interface Task<T> {
+    T run() throws Throwable;
+  }
+
+  /** One queued piece of work; {@code task == null} means "end of lease". */
+  private static final class Job {
+    final Task<?> task;
+    final CompletableFuture<Object> result = new CompletableFuture<>();
+
+    Job(Task<?> task) {
+      this.task = task;
+    }
+  }
+
+  private final LinkedBlockingQueue<Job> work = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final String baseName;
+  private volatile String deathCause;
 
   private Carrier() {
     baseName = "junit-netns-carrier-" + COUNT.incrementAndGet();
@@ -56,33 +73,28 @@ public final class Carrier {
    * {@code @Timeout} reaches a namespaced test body), the wait goes on until the task ends, and the
    * caller's interrupt flag is set again afterwards.
    */
+  @SuppressWarnings("unchecked")
   public <T> T call(Task<T> task) throws Throwable {
     if (Thread.currentThread() == thread) {
       return task.run();
     }
-    FutureTask<T> future = new FutureTask<>(() -> {
-      try {
-        return task.run();
-      } catch (Exception | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new OtherThrowable(t);
-      }
-    });
-    work.add(future);
+    Job job = new Job(task);
+    work.add(job);
+    if (deathCause != null) {
+      failQueuedWork(); // it died before taking our job: never wait for it
+    }
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          return future.get();
+          return (T) job.result.get();
         } catch (InterruptedException e) {
           interrupted = true;
-          if (!future.isDone()) {
+          if (!job.result.isDone()) {
             thread.interrupt();
           }
         } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          throw cause instanceof OtherThrowable ? cause.getCause() : cause;
+          throw e.getCause();
         }
       }
     } finally {
@@ -92,55 +104,60 @@ public final class Carrier {
     }
   }
 
-  /** Work for a carrier: any code, whose exception (of any kind) reaches the caller unchanged. */
-  @FunctionalInterface
-  public interface Task<T> {
-    T run() throws Throwable;
-  }
-
-  /** Carries a Throwable that is neither an Exception nor an Error through FutureTask. */
-  private static final class OtherThrowable extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    OtherThrowable(Throwable cause) {
-      super(cause);
-    }
-  }
-
   /**
    * Ends the lease without waiting: the carrier moves home and rejoins the pool, or ends if it
    * cannot move home. Callers must not use it afterwards.
    */
   public void release() {
     thread.setName(baseName);
-    work.add(RETIRE);
+    work.add(new Job(null));
   }
 
   private void loop() {
     try {
       goHome();
       while (true) {
-        Runnable next = work.take();
+        Job next = work.take();
         Thread.interrupted(); // an interrupt meant for the previous task must not reach this one
-        if (next == RETIRE) {
+        if (next.task == null) {
           goHome();
           if (IDLE.size() >= MAX_IDLE) {
             return;
           }
           IDLE.addFirst(this);
-        } else {
-          next.run();
+          continue;
+        }
+        try {
+          next.result.complete(next.task.run());
+        } catch (Throwable t) {
+          next.result.completeExceptionally(t);
         }
       }
     } catch (ErrnoException e) {
       // Could not return to the initial namespace: this thread must never serve anyone again.
-      System.err.println("junit-netns: retiring thread " + thread.getName() + ": " + e.getMessage());
+      deathCause = "junit-netns: thread " + thread.getName() + " could not return to the JVM's initial"
+          + " network namespace and was retired: " + e.getMessage();
+      failQueuedWork();
     } catch (InterruptedException e) {
-      // Only reached when the JVM shuts down daemon threads; nothing to clean up.
+      deathCause = "junit-netns: thread " + thread.getName() + " was stopped";
+      failQueuedWork();
     }
   }
 
+  private void failQueuedWork() {
+    for (Job job; (job = work.poll()) != null; ) {
+      job.result.completeExceptionally(new IllegalStateException(deathCause));
+    }
+  }
+
+  /**
+   * Moves the thread back to the JVM's initial namespace. A thread already there is left alone:
+   * setns needs CAP_SYS_ADMIN even for a no-op, and an unprivileged JVM must get a clear EPERM from
+   * the work it asked for, not a dead thread.
+   */
   private void goHome() throws ErrnoException {
-    Syscalls.setnsNet(Namespaces.initialFd(), "the JVM's initial network namespace");
+    if (!Namespaces.currentThreadId().equals(Namespaces.initialId())) {
+      Syscalls.setnsNet(Namespaces.initialFd(), "the JVM's initial network namespace");
+    }
   }
 }

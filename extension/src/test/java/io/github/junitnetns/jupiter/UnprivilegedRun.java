@@ -1,0 +1,30 @@
+package io.github.junitnetns.jupiter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+/** The child JVM's side of {@link UnprivilegedPrivilegedTest}: runs a fixture and prints what happened. */
+public final class UnprivilegedRun {
+  @IsolatedNetNs
+  static class Fixture {
+    @Test
+    void needsANamespace() {}
+  }
+
+  public static void main(String[] args) throws Exception {
+    Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff")).forEach(System.out::println);
+    EngineExecutionResults results = EngineRuns.run(Fixture.class, "junit.netns.unprivileged", args[0]);
+    Events tests = results.testEvents();
+    System.out.println("started=" + tests.started().count() + " aborted=" + tests.aborted().count()
+        + " failed=" + tests.failed().count() + " succeeded=" + tests.succeeded().count());
+    tests.list().stream().map((Event e) -> e.getPayload(TestExecutionResult.class))
+        .flatMap(java.util.Optional::stream)
+        .flatMap(r -> r.getThrowable().stream())
+        .forEach(t -> System.out.println("type=" + t.getClass().getName() + "\nreason=" + t.getMessage()));
+  }
+}
