@@ -13,6 +13,7 @@ import io.github.junitnetns.internal.netlink.Rtnl;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
+import io.github.junitnetns.internal.ns.VirtualThreads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -416,11 +417,13 @@ public final class NetNs implements AutoCloseable {
   private static final class Access extends NetNsAccess {
     @Override
     public NetNs createOnCurrentThread(String label) throws ErrnoException {
+      VirtualThreads.refuse("Creating network namespace " + label);
       return NetNs.createOnCurrentThread(label);
     }
 
     @Override
     public void enterOnCurrentThread(NetNs ns) throws ErrnoException {
+      VirtualThreads.refuse("Entering netns " + ns.label);
       ns.enterOnCurrentThread();
     }
 

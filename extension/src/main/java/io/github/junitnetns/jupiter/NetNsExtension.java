@@ -8,6 +8,7 @@ import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
+import io.github.junitnetns.internal.ns.VirtualThreads;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -131,6 +132,7 @@ final class NetNsExtension
       return;
     }
     unprivilegedMode(context);
+    refuseVirtualWorker(context);
     Map<String, NetNs> shared = classNamespaces(context, declarations);
     Declaration primary = declarations.get(0);
     Carrier runner = Carrier.acquire();
@@ -347,6 +349,19 @@ final class NetNsExtension
       default:
         throw new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
             + mode + "\"; use \"abort\" (skip tests without privileges, the default) or \"fail\".");
+    }
+  }
+
+  /**
+   * The body runs on a platform thread anyway, but the after-test check that JUnit's thread is
+   * still in its own namespace means nothing on a virtual thread (it reports its carrier's).
+   */
+  private static void refuseVirtualWorker(ExtensionContext context) {
+    if (VirtualThreads.isVirtual(Thread.currentThread())) {
+      throw new ExtensionConfigurationException("@IsolatedNetNs test " + testName(context) + " is executed"
+          + " on virtual thread " + Thread.currentThread() + ". Network namespace membership belongs to OS"
+          + " threads, which a virtual thread keeps changing, so junit-netns cannot keep its guarantees on it."
+          + " Run the tests on JUnit's default platform threads.");
     }
   }
 

@@ -1,0 +1,47 @@
+package io.github.junitnetns.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.junitnetns.jupiter.IsolatedNetNs;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Use case: a server that must listen on its real, fixed port (8080 here), tested by several
+ * tests at once. Each test runs in its own network namespace, so every one of them binds
+ * 0.0.0.0:8080 without clashing with the others, or with anything on the host.
+ */
+@IsolatedNetNs
+class FixedPortServersIT {
+
+  @ParameterizedTest(name = "greeting {0}")
+  @ValueSource(strings = {"alpha", "bravo", "charlie", "delta"})
+  void eachTestHasPort8080ToItself(String greeting) throws Exception {
+    // Binds inside this test's namespace: the port is free whatever the other tests do.
+    HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", 8080), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = greeting.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      // The client connects from inside the same namespace, so it reaches this test's server.
+      HttpClient client = HttpClient.newHttpClient();
+      HttpResponse<String> response = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.body()).isEqualTo(greeting);
+    } finally {
+      server.stop(0);
+    }
+  }
+}
