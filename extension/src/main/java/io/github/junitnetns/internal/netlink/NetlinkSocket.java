@@ -24,9 +24,12 @@ public final class NetlinkSocket implements AutoCloseable {
   private static final int RECEIVE_BUFFER = 64 * 1024;
   private static final int DUMP_ATTEMPTS = 10;
 
+  // One receive buffer per thread, not per socket: a namespace per test must not cost 64 KiB of
+  // native memory and a Cleaner registration each.
+  private static final ThreadLocal<Memory> RECEIVE = ThreadLocal.withInitial(() -> new Memory(RECEIVE_BUFFER));
+
   private final int fd;
   private final String where;
-  private final Memory receive = new Memory(RECEIVE_BUFFER);
   private int seq;
   private boolean closed;
 
@@ -39,10 +42,8 @@ public final class NetlinkSocket implements AutoCloseable {
   public static NetlinkSocket open(String where) throws ErrnoException {
     int fd = Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, Rtnl.NETLINK_ROUTE);
     try {
-      // man 7 netlink: sockaddr_nl { sa_family, pad, pid = 0 (kernel assigns), groups = 0 }
-      byte[] address = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
-          .putShort((short) Syscalls.AF_NETLINK).array();
-      Syscalls.bind(fd, address, "netlink socket in " + where);
+      // No bind(2): the kernel binds a netlink socket to a unique port id on its first send
+      // (netlink_autobind, man 7 netlink), which is all a request/reply client needs.
       // Errors carry the kernel's text (extended ACK) and not a copy of the request.
       Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
       Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
@@ -157,6 +158,7 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   private byte[] receive() throws ErrnoException {
+    Memory receive = RECEIVE.get();
     int length = Syscalls.recv(fd, receive, "netlink socket in " + where);
     if (length > RECEIVE_BUFFER) {
       throw new ErrnoException("recv", "netlink socket in " + where + " (reply of " + length
