@@ -1,5 +1,7 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.net.Addresses;
+import io.github.junitnetns.internal.net.Cidr;
 import io.github.junitnetns.internal.netlink.AddressMessage;
 import io.github.junitnetns.internal.netlink.LinkMessage;
 import io.github.junitnetns.internal.netlink.Requests;
@@ -59,7 +61,7 @@ public final class Link {
     /** E.g. {@code 10.0.0.1/24} or {@code fd00::1/64}. */
     @Override
     public String toString() {
-      return Inet.format(address) + "/" + prefixLength;
+      return Addresses.format(address) + "/" + prefixLength;
     }
   }
 
@@ -147,6 +149,25 @@ public final class Link {
   /** Sets the interface down, like {@code ip link set NAME down}: a pulled cable for both ends' traffic. */
   public void down() {
     ns.netlink(Requests.linkDown(index(), describeName()));
+  }
+
+  /**
+   * Adds an address, like {@code ip addr add 10.0.0.1/24 dev NAME}: IPv4 or IPv6 in CIDR form.
+   * IPv6 addresses skip duplicate address detection (IFA_F_NODAD), so they work at once.
+   */
+  public void addAddress(String cidr) {
+    Cidr address;
+    try {
+      address = Cidr.parse(cidr);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("addAddress(\"" + cidr + "\") on " + describeName() + ": " + e.getMessage(), e);
+    }
+    ns.netlink(Requests.newAddress(index(), address.bytes(), address.prefixLength(), address + " on " + describeName()));
+  }
+
+  /** The same interface read again from the kernel: current state, addresses and counters. */
+  public Link refresh() {
+    return ns.readLink(name());
   }
 
   /** Sets the MTU, like {@code ip link set NAME mtu N}. */

@@ -14,6 +14,8 @@ import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.VirtualThreads;
+import io.github.junitnetns.internal.net.Cidr;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -261,6 +263,64 @@ public final class NetNs implements AutoCloseable {
   }
 
   /**
+   * Adds a route to the main table, like {@code ip route add DESTINATION via GATEWAY}:
+   * {@code ns.addRoute("10.0.2.0/24", "10.0.1.1")} or {@code ns.addRoute("default", "fd00:1::1")}.
+   * The gateway must be reachable on a link of this namespace.
+   */
+  public void addRoute(String destination, String via) {
+    String what = "addRoute(\"" + destination + "\", \"" + via + "\") in netns " + label;
+    InetAddress gateway;
+    Cidr target;
+    try {
+      gateway = Cidr.parseHost(via);
+      target = "default".equals(destination)
+          ? Cidr.parse(gateway instanceof java.net.Inet6Address ? "::/0" : "0.0.0.0/0")
+          : Cidr.parseSubnet(destination);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    if (target.isIpv6() != (gateway instanceof java.net.Inet6Address)) {
+      throw new IllegalArgumentException(what + ": the destination and the gateway mix IPv4 and IPv6; use one family");
+    }
+    netlink(Requests.newRoute(target.bytes(), target.prefixLength(), gateway.getAddress(),
+        destination + " via " + via + " in netns " + label));
+  }
+
+  /**
+   * Sets a sysctl of this namespace, like {@code ip netns exec NS sysctl -w NAME=VALUE}: e.g.
+   * {@code ns.setSysctl("net.ipv4.ip_forward", "1")}. Only {@code net.*} settings belong to a
+   * network namespace; they are written from a thread inside, as /proc/sys/net follows the writer.
+   */
+  public void setSysctl(String name, String value) {
+    Path path = sysctlPath(name, "setSysctl");
+    try {
+      run(() -> java.nio.file.Files.writeString(path, value));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("setSysctl(\"" + name + "\", \"" + value + "\") in netns " + label
+          + ": cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a {@code net.*} sysctl of this namespace, e.g. {@code sysctl("net.ipv4.ip_forward")} is {@code "1"}. */
+  public String sysctl(String name) {
+    Path path = sysctlPath(name, "sysctl");
+    try {
+      return call(() -> java.nio.file.Files.readString(path)).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("sysctl(\"" + name + "\") in netns " + label + ": cannot read "
+          + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path sysctlPath(String name, String method) {
+    if (name == null || !name.matches("net\\.[A-Za-z0-9_.\\-]+") || name.contains("..")) {
+      throw new IllegalArgumentException(method + "(\"" + name + "\"): give a net.* sysctl such as"
+          + " net.ipv4.ip_forward; other sysctls are not per network namespace");
+    }
+    return Path.of("/proc/sys", name.replace('.', '/'));
+  }
+
+  /**
    * A readable account of this namespace, like {@code ip addr} followed by {@code ip route}:
    * interfaces with state, addresses and counters, then the routes of the main table.
    */
@@ -344,6 +404,36 @@ public final class NetNs implements AutoCloseable {
   }
 
   // ---- inside the library ----
+
+  /** Reads one link by name, with its addresses. */
+  Link readLink(String name) {
+    checkOpen("read link " + name);
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      LinkMessage link = LinkMessage.decode(socket.get(Requests.getLink(name, label)));
+      List<AddressMessage> addresses = new ArrayList<>();
+      for (NlReply reply : socket.dump(Requests.getAddresses(label))) {
+        addresses.add(AddressMessage.decode(reply));
+      }
+      return new Link(this, link, addresses);
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  /**
+   * Runs a request on this namespace's socket that names {@code other}'s descriptor (e.g.
+   * IFLA_NET_NS_FD), holding {@code other} open meanwhile.
+   */
+  void netlinkNaming(NetNs other, java.util.function.IntFunction<NlMessage> request) {
+    other.fdLock.readLock().lock();
+    try {
+      other.checkOpen("link");
+      netlink(request.apply(other.fd));
+    } finally {
+      other.fdLock.readLock().unlock();
+    }
+  }
 
   void netlink(NlMessage message) {
     checkOpen(message.operation());

@@ -1,5 +1,6 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.netlink.RouteMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import java.net.InetAddress;
@@ -45,6 +46,6 @@ final class Routes {
   }
 
   private static String host(InetAddress address) {
-    return Inet.format(address);
+    return Addresses.format(address);
   }
 }

@@ -107,6 +107,35 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /** Sends a plain request (no NLM_F_DUMP) and returns the kernel's one answer, e.g. a link by name. */
+  public synchronized NlReply get(NlMessage request) throws ErrnoException {
+    checkOpen();
+    int mySeq = ++seq;
+    byte[] bytes = request.encode(mySeq);
+    Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+    while (true) {
+      byte[] data = receive();
+      ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+      for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
+        int len = in.getInt(at);
+        int type = in.getShort(at + 4) & 0xffff;
+        int flags = in.getShort(at + 6) & 0xffff;
+        if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
+          break;
+        }
+        if (in.getInt(at + 8) == mySeq) {
+          if (type == Rtnl.NLMSG_ERROR) {
+            int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
+            throw new ErrnoException(request.operation(), request.object(), error == 0 ? Errno.ENODATA : error,
+                extendedAckMessage(data, at, len, flags));
+          }
+          return new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len);
+        }
+        at += NlMessage.align(len);
+      }
+    }
+  }
+
   /** Runs a dump request (NLM_F_DUMP is added) and returns every reply message. */
   public synchronized List<NlReply> dump(NlMessage request) throws ErrnoException {
     checkOpen();

@@ -40,4 +40,83 @@ public final class Requests {
     return new NlMessage(Rtnl.RTM_GETROUTE, 0, "routes of " + where)
         .rtmsg(family, 0, 0, Rtnl.RT_TABLE_UNSPEC, 0, 0, 0);
   }
+
+  /** {@code ip link show NAME}: one link by name (a plain request, answered with one RTM_NEWLINK). */
+  public static NlMessage getLink(String name, String where) {
+    return new NlMessage(Rtnl.RTM_GETLINK, 0, name + "@" + where)
+        .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .attrString(Rtnl.IFLA_IFNAME, name);
+  }
+
+  /**
+   * {@code ip link add NAME [mtu M] [master B] type veth peer name PEER netns PEER_NS}: both ends are
+   * created by this one message, NAME in the socket's namespace and PEER directly in the namespace
+   * behind {@code peerNsFd} (IFLA_NET_NS_FD inside VETH_INFO_PEER), so neither is moved afterwards.
+   * {@code master} (an ifindex in the socket's namespace, or 0) makes NAME a bridge port at once.
+   */
+  public static NlMessage newVeth(String name, String peerName, int peerNsFd, int mtu, int master, String object) {
+    NlMessage message = new NlMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .attrString(Rtnl.IFLA_IFNAME, name);
+    if (mtu > 0) {
+      message.attrU32(Rtnl.IFLA_MTU, mtu);
+    }
+    if (master > 0) {
+      message.attrU32(Rtnl.IFLA_MASTER, master);
+    }
+    int linkInfo = message.beginNested(Rtnl.IFLA_LINKINFO);
+    message.attrString(Rtnl.IFLA_INFO_KIND, "veth");
+    int data = message.beginNested(Rtnl.IFLA_INFO_DATA);
+    int peer = message.beginNested(Rtnl.VETH_INFO_PEER);
+    message.ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .attrString(Rtnl.IFLA_IFNAME, peerName)
+        .attrU32(Rtnl.IFLA_NET_NS_FD, peerNsFd);
+    if (mtu > 0) {
+      message.attrU32(Rtnl.IFLA_MTU, mtu);
+    }
+    return message.endNested(peer).endNested(data).endNested(linkInfo);
+  }
+
+  /** {@code ip link add NAME type bridge}. */
+  public static NlMessage newBridge(String name, String object) {
+    NlMessage message = new NlMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .attrString(Rtnl.IFLA_IFNAME, name);
+    int linkInfo = message.beginNested(Rtnl.IFLA_LINKINFO);
+    message.attrString(Rtnl.IFLA_INFO_KIND, "bridge");
+    return message.endNested(linkInfo);
+  }
+
+  /** {@code ip link del NAME}. */
+  public static NlMessage deleteLink(String name, String object) {
+    return new NlMessage(Rtnl.RTM_DELLINK, 0, object)
+        .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .attrString(Rtnl.IFLA_IFNAME, name);
+  }
+
+  /**
+   * {@code ip addr add ADDRESS/PREFIX dev INDEX [nodad]}. IPv6 addresses get IFA_F_NODAD: they are
+   * usable at once instead of "tentative" for a second or two of duplicate address detection.
+   */
+  public static NlMessage newAddress(int index, byte[] address, int prefixLength, String object) {
+    boolean ipv6 = address.length == 16;
+    int flags = ipv6 ? Rtnl.IFA_F_NODAD : 0;
+    return new NlMessage(Rtnl.RTM_NEWADDR, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .ifaddrmsg(ipv6 ? Rtnl.AF_INET6 : Rtnl.AF_INET, prefixLength, flags, Rtnl.RT_SCOPE_UNIVERSE, index)
+        .attr(Rtnl.IFA_LOCAL, address)
+        .attr(Rtnl.IFA_ADDRESS, address)
+        .attrU32(Rtnl.IFA_FLAGS, flags);
+  }
+
+  /** {@code ip route add DESTINATION/LENGTH via GATEWAY} (length 0: {@code default}), main table. */
+  public static NlMessage newRoute(byte[] destination, int length, byte[] gateway, String object) {
+    boolean ipv6 = gateway.length == 16;
+    NlMessage message = new NlMessage(Rtnl.RTM_NEWROUTE, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .rtmsg(ipv6 ? Rtnl.AF_INET6 : Rtnl.AF_INET, length, 0, Rtnl.RT_TABLE_MAIN, Rtnl.RTPROT_STATIC,
+            Rtnl.RT_SCOPE_UNIVERSE, Rtnl.RTN_UNICAST);
+    if (length > 0) {
+      message.attr(Rtnl.RTA_DST, destination);
+    }
+    return message.attr(Rtnl.RTA_GATEWAY, gateway);
+  }
 }

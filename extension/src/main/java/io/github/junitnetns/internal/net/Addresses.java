@@ -1,13 +1,13 @@
-package io.github.junitnetns;
+package io.github.junitnetns.internal.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /** Addresses as people write them: IPv6 in the RFC 5952 short form ({@code fd00::1}, not {@code fd00:0:0:0:0:0:0:1}). */
-final class Inet {
-  private Inet() {}
+public final class Addresses {
+  private Addresses() {}
 
-  static String format(InetAddress address) {
+  public static String format(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
       return address.getHostAddress();
     }

@@ -1,4 +1,4 @@
-package io.github.junitnetns;
+package io.github.junitnetns.internal.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class InetTest {
+class AddressesTest {
   @ParameterizedTest
   @CsvSource({
     "0:0:0:0:0:0:0:1, ::1",
@@ -18,6 +18,6 @@ class InetTest {
     "10.0.0.1, 10.0.0.1",
   })
   void formatsAddressesTheShortWay(String in, String expected) throws Exception {
-    assertThat(Inet.format(InetAddress.getByName(in))).isEqualTo(expected);
+    assertThat(Addresses.format(InetAddress.getByName(in))).isEqualTo(expected);
   }
 }

@@ -1,0 +1,88 @@
+package io.github.junitnetns;
+
+import io.github.junitnetns.internal.netlink.Requests;
+
+/**
+ * A virtual Ethernet cable between two namespaces: what one end sends, the other receives. Both
+ * ends are created directly in their namespaces by one rtnetlink request (never moved
+ * afterwards) and brought up.
+ *
+ * <pre>{@code
+ * VethPair cable = VethPair.create(client, "eth0", server, "eth0");
+ * cable.left().addAddress("10.0.0.1/24");
+ * cable.right().addAddress("10.0.0.2/24");
+ * }</pre>
+ *
+ * <p>The pair disappears with either namespace, or with {@link #delete()}.
+ */
+public final class VethPair {
+  private final Link left;
+  private final Link right;
+
+  private VethPair(Link left, Link right) {
+    this.left = left;
+    this.right = right;
+  }
+
+  /** A pair with the kernel's default MTU (1500). */
+  public static VethPair create(NetNs left, String leftName, NetNs right, String rightName) {
+    return create(left, leftName, right, rightName, 0);
+  }
+
+  /**
+   * A pair between {@code left} and {@code right}, named {@code leftName} and {@code rightName}
+   * there (at most 15 bytes each); {@code mtu} 0 means the kernel's default.
+   */
+  public static VethPair create(NetNs left, String leftName, NetNs right, String rightName, int mtu) {
+    String object = "veth " + leftName + "@" + (left == null ? "?" : left.label()) + " <-> " + rightName + "@"
+        + (right == null ? "?" : right.label());
+    if (left == null || right == null) {
+      throw new IllegalArgumentException("VethPair.create(" + object + "): both namespaces are required");
+    }
+    checkName(leftName, "leftName", object);
+    checkName(rightName, "rightName", object);
+    if (left.equals(right) && leftName.equals(rightName)) {
+      throw new IllegalArgumentException("VethPair.create(" + object + "): both ends have the same name in the"
+          + " same namespace; give them different names");
+    }
+    if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
+      throw new IllegalArgumentException("VethPair.create(" + object + "): mtu " + mtu
+          + " is out of range; use 68 to 65535, or 0 for the default");
+    }
+    left.netlinkNaming(right, rightFd -> Requests.newVeth(leftName, rightName, rightFd, mtu, 0, object));
+    Link leftLink = left.readLink(leftName);
+    Link rightLink = right.readLink(rightName);
+    leftLink.up();
+    rightLink.up();
+    return new VethPair(leftLink, rightLink);
+  }
+
+  static void checkName(String name, String argument, String object) {
+    if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15
+        || name.contains("/") || name.contains(":") || name.chars().anyMatch(Character::isWhitespace)
+        || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException("VethPair/Bridge " + object + ": " + argument + " \"" + name
+          + "\" is not a usable interface name; use 1 to 15 bytes without '/', ':' or spaces, e.g. eth0");
+    }
+  }
+
+  /** The end in the left namespace, as read when the pair was created. */
+  public Link left() {
+    return left;
+  }
+
+  /** The end in the right namespace, as read when the pair was created. */
+  public Link right() {
+    return right;
+  }
+
+  /** Deletes the pair (deleting one end deletes both), like {@code ip link del}. */
+  public void delete() {
+    left.netNs().netlink(Requests.deleteLink(left.name(), "veth " + left.name() + "@" + left.netNs().label()));
+  }
+
+  @Override
+  public String toString() {
+    return "veth " + left.name() + "@" + left.netNs().label() + " <-> " + right.name() + "@" + right.netNs().label();
+  }
+}
