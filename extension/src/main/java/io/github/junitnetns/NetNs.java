@@ -73,6 +73,7 @@ public final class NetNs implements AutoCloseable {
   private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private NetlinkSocket netlink; // guarded by this
 
   private NetNs(String label, int fd, String id, NetlinkSocket netlink) {
@@ -358,13 +359,16 @@ public final class NetNs implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (!closing.compareAndSet(false, true)) {
+      return; // closed already, or by another thread right now: the descriptor is closed exactly once
     }
     closed = true;
     for (Process process : processes) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
+    }
+    if (!processes.isEmpty()) {
+      killProcessesInside(); // also those that daemonized away from the ones we started
     }
     for (Process process : processes) {
       try {
@@ -405,6 +409,26 @@ public final class NetNs implements AutoCloseable {
 
   // ---- inside the library ----
 
+  /** Kills every other process whose network namespace is this one, as {@code ip netns pids} finds them. */
+  private void killProcessesInside() {
+    String me = id();
+    long self = ProcessHandle.current().pid();
+    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(Path.of("/proc"))) {
+      entries.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+          .mapToLong(Long::parseLong).filter(pid -> pid != self)
+          .filter(pid -> {
+            try {
+              return java.nio.file.Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString().equals(me);
+            } catch (java.io.IOException | SecurityException e) {
+              return false; // gone, or not ours to see
+            }
+          })
+          .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    } catch (java.io.IOException e) {
+      // /proc unreadable: the processes we started were killed above
+    }
+  }
+
   /** Reads one link by name, with its addresses. */
   Link readLink(String name) {
     checkOpen("read link " + name);
@@ -444,11 +468,24 @@ public final class NetNs implements AutoCloseable {
     }
   }
 
-  private synchronized NetlinkSocket netlinkSocket() throws ErrnoException {
-    if (netlink == null) {
-      // A netlink socket acts on the namespace it was created in: open it from inside.
-      netlink = call(() -> NetlinkSocket.open(label));
+  private NetlinkSocket netlinkSocket() throws ErrnoException {
+    synchronized (this) {
+      if (netlink != null) {
+        return netlink;
+      }
     }
+    // A netlink socket acts on the namespace it was created in: open it from inside. Not under
+    // this object's lock: the carrier needs the descriptor's read lock, which close() holds
+    // exclusively while it waits for this lock.
+    NetlinkSocket opened = call(() -> NetlinkSocket.open(label));
+    synchronized (this) {
+      if (netlink == null && !closed) {
+        netlink = opened;
+        return opened;
+      }
+    }
+    opened.close();
+    checkOpen("use");
     return netlink;
   }
 
@@ -520,6 +557,22 @@ public final class NetNs implements AutoCloseable {
     @Override
     public NetNsException toPublic(ErrnoException e) {
       return NetNs.toPublic(e);
+    }
+
+    @Override
+    public NetNs openInitial() {
+      try {
+        int fd = Syscalls.openReadOnly("/proc/self/ns/net");
+        return new NetNs("host", fd, Namespaces.idOfFd(fd), null);
+      } catch (ErrnoException e) {
+        throw NetNs.toPublic(e);
+      }
+    }
+
+    @Override
+    public Network newNetwork(java.util.Map<String, NetNs> namespaces, java.util.Map<String, Bridge> bridges,
+        java.util.List<io.github.junitnetns.internal.ns.Attachment> attachments) {
+      return new Network(namespaces, bridges, attachments);
     }
   }
 }

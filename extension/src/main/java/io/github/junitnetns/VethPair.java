@@ -50,11 +50,21 @@ public final class VethPair {
           + " is out of range; use 68 to 65535, or 0 for the default");
     }
     left.netlinkNaming(right, rightFd -> Requests.newVeth(leftName, rightName, rightFd, mtu, 0, object));
-    Link leftLink = left.readLink(leftName);
-    Link rightLink = right.readLink(rightName);
-    leftLink.up();
-    rightLink.up();
-    return new VethPair(leftLink, rightLink);
+    try {
+      Link leftLink = left.readLink(leftName);
+      Link rightLink = right.readLink(rightName);
+      leftLink.up();
+      rightLink.up();
+      return new VethPair(leftLink, rightLink);
+    } catch (RuntimeException e) {
+      // Never leave half a topology behind (least of all an end on the host): deleting one end deletes both.
+      try {
+        left.netlink(Requests.deleteLink(leftName, object));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
   }
 
   static void checkName(String name, String argument, String object) {

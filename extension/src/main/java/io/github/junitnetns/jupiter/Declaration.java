@@ -26,12 +26,14 @@ final class Declaration {
 
   final String name;
   final Scope scope;
+  final boolean forwarding;
   /** The class (or test method) carrying the annotation: its context owns CLASS-scoped namespaces. */
   final AnnotatedElement declaredOn;
 
-  private Declaration(String name, Scope scope, AnnotatedElement declaredOn) {
+  private Declaration(String name, Scope scope, boolean forwarding, AnnotatedElement declaredOn) {
     this.name = name;
     this.scope = scope;
+    this.forwarding = forwarding;
     this.declaredOn = declaredOn;
   }
 
@@ -69,6 +71,23 @@ final class Declaration {
     return all;
   }
 
+  /** All {@code A} annotations visible to a test, in the same order as {@link #collect}, each with where it was found. */
+  static <A extends java.lang.annotation.Annotation> List<Map.Entry<A, AnnotatedElement>> find(
+      Class<?> testClass, Optional<Method> testMethod, Class<A> type) {
+    List<Map.Entry<A, AnnotatedElement>> found = new ArrayList<>();
+    for (Class<?> declaring : classChain(testClass)) {
+      for (A annotation : AnnotationSupport.findRepeatableAnnotations(declaring, type)) {
+        found.add(Map.entry(annotation, declaring));
+      }
+    }
+    testMethod.ifPresent(method -> {
+      for (A annotation : AnnotationSupport.findRepeatableAnnotations(method, type)) {
+        found.add(Map.entry(annotation, method));
+      }
+    });
+    return found;
+  }
+
   /** The class and its enclosing classes ({@code @Nested} chain), outermost first. */
   static Deque<Class<?>> classChain(Class<?> testClass) {
     Deque<Class<?>> chain = new ArrayDeque<>();
@@ -82,7 +101,7 @@ final class Declaration {
 
   private static void add(List<Declaration> all, IsolatedNetNs annotation, AnnotatedElement on) {
     if (annotation.value().length == 0) {
-      all.add(new Declaration(UNNAMED, annotation.scope(), on));
+      all.add(new Declaration(UNNAMED, annotation.scope(), annotation.forwarding(), on));
       return;
     }
     for (String name : annotation.value()) {
@@ -92,7 +111,7 @@ final class Declaration {
             + " or '-', starting with a letter or digit (e.g. \"server\"), or leave value out for one"
             + " unnamed namespace.");
       }
-      all.add(new Declaration(name, annotation.scope(), on));
+      all.add(new Declaration(name, annotation.scope(), annotation.forwarding(), on));
     }
   }
 

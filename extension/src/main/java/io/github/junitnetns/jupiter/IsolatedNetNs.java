@@ -48,6 +48,13 @@ public @interface IsolatedNetNs {
    */
   String[] value() default {};
 
+  /**
+   * Turns on IPv4 and IPv6 forwarding ({@code net.ipv4.ip_forward}, {@code net.ipv6.conf.all.forwarding})
+   * in these namespaces, so they route between their links:
+   * {@code @IsolatedNetNs(value = "router", forwarding = true)}. The host's settings are untouched.
+   */
+  boolean forwarding() default false;
+
   /** How long the namespaces live: a fresh set for every test (the default), or one for the whole class. */
   Scope scope() default Scope.TEST;
 

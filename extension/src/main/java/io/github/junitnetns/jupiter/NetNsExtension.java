@@ -2,6 +2,7 @@ package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.NetNsException;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
@@ -51,18 +52,31 @@ final class NetNsExtension
   @Override
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    List<Declaration> declarations = Declaration.collect(testClass, Optional.empty());
+    Plan plan = Plan.of(testClass, Optional.empty(), false);
     unprivilegedMode(context);
     List<Declaration> mine = new ArrayList<>();
-    for (Declaration declaration : declarations) {
+    for (Declaration declaration : plan.namespaces) {
       if (declaration.scope == Scope.CLASS && declaration.declaredOn == testClass) {
         mine.add(declaration);
       }
     }
-    if (mine.isEmpty()) {
+    List<Topology> outer = classTopologies(context);
+    List<Plan.Wire> wires = new ArrayList<>();
+    for (Plan.Wire wire : plan.wires) {
+      if (plan.isClassWide(wire) && outer.stream().noneMatch(t -> t.hasBuilt(wire.id))) {
+        wires.add(wire);
+      }
+    }
+    List<Plan.Lan> lans = new ArrayList<>();
+    for (Plan.Lan lan : plan.lans) {
+      if (plan.isClassWide(lan) && outer.stream().noneMatch(t -> t.hasBuilt(lan.id))) {
+        lans.add(lan);
+      }
+    }
+    if (mine.isEmpty() && wires.isEmpty() && lans.isEmpty()) {
       return;
     }
-    Topology topology = new Topology(mine.get(0).name, null, null);
+    Topology topology = new Topology(mine.isEmpty() ? null : mine.get(0).name, null, null);
     context.getStore(NAMESPACE).put(testClass, topology);
     Carrier carrier = Carrier.acquire();
     carrier.rename(testClass.getSimpleName());
@@ -82,6 +96,12 @@ final class NetNsExtension
     } finally {
       carrier.release();
     }
+    for (Declaration declaration : mine) {
+      if (declaration.forwarding) {
+        Wiring.enableForwarding(topology.get(declaration.name));
+      }
+    }
+    Wiring.build(wires, lans, classNamespaces(context, plan.namespaces), topology);
   }
 
   @Override
@@ -127,13 +147,20 @@ final class NetNsExtension
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    List<Declaration> declarations = Declaration.collect(context.getRequiredTestClass(), context.getTestMethod());
+    Plan plan = Plan.of(context.getRequiredTestClass(), context.getTestMethod(), true);
+    List<Declaration> declarations = plan.namespaces;
     if (declarations.isEmpty()) {
+      if (!plan.wires.isEmpty() || !plan.lans.isEmpty()) {
+        throw new ExtensionConfigurationException("@VethLink/@Bridge on " + testName(context) + " connect namespaces,"
+            + " but the test declares none. Add @IsolatedNetNs with their names.");
+      }
       return;
     }
     unprivilegedMode(context);
     refuseVirtualWorker(context);
+    checkNsParameters(context, declarations);
     Map<String, NetNs> shared = classNamespaces(context, declarations);
+    List<Topology> classTopologies = classTopologies(context);
     Declaration primary = declarations.get(0);
     Carrier runner = Carrier.acquire();
     runner.rename(testName(context));
@@ -170,10 +197,56 @@ final class NetNsExtension
     for (Declaration declaration : declarations) {
       if (declaration.scope == Scope.TEST) {
         topology.own(declaration.name, fresh.get(declaration.name));
+        if (declaration.forwarding) {
+          Wiring.enableForwarding(fresh.get(declaration.name));
+        }
       } else {
         topology.borrow(declaration.name, shared.get(declaration.name));
       }
     }
+    List<Plan.Wire> wires = new ArrayList<>();
+    for (Plan.Wire wire : plan.wires) {
+      if (classTopologies.stream().noneMatch(t -> t.hasBuilt(wire.id))) {
+        wires.add(wire);
+      }
+    }
+    List<Plan.Lan> lans = new ArrayList<>();
+    for (Plan.Lan lan : plan.lans) {
+      if (classTopologies.stream().noneMatch(t -> t.hasBuilt(lan.id))) {
+        lans.add(lan);
+      }
+    }
+    Wiring.build(wires, lans, topology.all(), topology);
+  }
+
+  /** {@code @Ns("x")} parameters of the test method must name declared namespaces: checked before anything is made. */
+  private static void checkNsParameters(ExtensionContext context, List<Declaration> declarations) {
+    Optional<Method> method = context.getTestMethod();
+    if (method.isEmpty()) {
+      return;
+    }
+    for (java.lang.reflect.Parameter parameter : method.get().getParameters()) {
+      Ns ns = parameter.getAnnotation(Ns.class);
+      if (ns != null && declarations.stream().noneMatch(d -> d.name.equals(ns.value()) && !d.isUnnamed())) {
+        List<String> names = new ArrayList<>();
+        declarations.stream().filter(d -> !d.isUnnamed()).forEach(d -> names.add(d.name));
+        throw new ParameterResolutionException("@Ns(\"" + ns.value() + "\") on parameter " + parameter.getName()
+            + " of " + testName(context) + "() names no namespace of this test; declared here: " + names
+            + ". Add it to @IsolatedNetNs or fix the name.");
+      }
+    }
+  }
+
+  /** The topologies of the enclosing class contexts, outermost first. */
+  private static List<Topology> classTopologies(ExtensionContext context) {
+    List<Topology> found = new ArrayList<>();
+    for (Class<?> type : Declaration.classChain(context.getRequiredTestClass())) {
+      Topology topology = context.getStore(NAMESPACE).get(type, Topology.class);
+      if (topology != null) {
+        found.add(topology);
+      }
+    }
+    return found;
   }
 
   @Override
@@ -227,7 +300,22 @@ final class NetNsExtension
     if (topology == null) {
       return invocation.proceed();
     }
-    return topology.runner().call(invocation::proceed);
+    Carrier runner = topology.runner();
+    if (!runner.isBusy()) {
+      return runner.call(invocation::proceed);
+    }
+    // JUnit gave up on an earlier method that still runs (@Timeout(threadMode = SEPARATE_THREAD)):
+    // run this one on another thread inside the same namespace instead of queueing behind it.
+    Carrier spare = Carrier.acquire();
+    spare.rename(testName(context));
+    try {
+      return spare.call(() -> {
+        NetNsAccess.get().enterOnCurrentThread(topology.primary());
+        return invocation.proceed();
+      });
+    } finally {
+      spare.release();
+    }
   }
 
   // ---- failures ----
@@ -265,11 +353,15 @@ final class NetNsExtension
 
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return parameterContext.getParameter().getType() == NetNs.class;
+    Class<?> type = parameterContext.getParameter().getType();
+    return type == NetNs.class || type == Network.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+    if (parameterContext.getParameter().getType() == Network.class) {
+      return network(parameterContext, context);
+    }
     Optional<String> wanted = parameterContext.findAnnotation(Ns.class).map(Ns::value);
     Map<String, NetNs> available;
     Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
@@ -300,6 +392,30 @@ final class NetNsExtension
           + ". Add it to @IsolatedNetNs or fix the name.");
     }
     return ns;
+  }
+
+  private static Network network(ParameterContext parameterContext, ExtensionContext context) {
+    Topology test = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
+    boolean classPhase = test == null && context.getTestMethod().isEmpty() && context.getTestClass().isPresent()
+        && !(parameterContext.getDeclaringExecutable() instanceof java.lang.reflect.Constructor);
+    if (test == null && !classPhase) {
+      throw new ParameterResolutionException("Cannot inject a Network into " + parameterContext.getDeclaringExecutable().getName()
+          + "(): no namespace exists here. Network parameters work in test and lifecycle methods of a test with"
+          + " @IsolatedNetNs, and in @BeforeAll/@AfterAll with @IsolatedNetNs(scope = CLASS); not in constructors.");
+    }
+    Map<String, NetNs> namespaces = test != null ? test.all()
+        : classNamespaces(context, Declaration.collect(context.getRequiredTestClass(), Optional.empty()));
+    Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
+    List<io.github.junitnetns.internal.ns.Attachment> attachments = new ArrayList<>();
+    List<Topology> sources = classTopologies(context);
+    if (test != null) {
+      sources.add(test);
+    }
+    for (Topology topology : sources) {
+      bridges.putAll(topology.bridges());
+      attachments.addAll(topology.attachments());
+    }
+    return NetNsAccess.get().newNetwork(namespaces, bridges, attachments);
   }
 
   // ---- helpers ----

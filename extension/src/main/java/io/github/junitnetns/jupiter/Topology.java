@@ -1,24 +1,33 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.internal.ns.Attachment;
 import io.github.junitnetns.internal.ns.Carrier;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The namespaces of one test (or, for CLASS scope, of one class), by name in declaration order,
- * and the carrier thread its code runs on. Closed exactly once, whether by the extension's
- * after-callback or, as a safety net, by JUnit closing the store (it implements both
- * {@code AutoCloseable} and {@code CloseableResource} so JUnit 5.10 through 6.x close it).
+ * What the extension made for one test (or, for CLASS scope, one class): namespaces by name in
+ * declaration order, bridges, who is plugged in where, the carrier thread the test's code runs on,
+ * and what must be undone. Closed exactly once, whether by the extension's after-callback or, as a
+ * safety net, by JUnit closing the store (it implements both {@code AutoCloseable} and
+ * {@code CloseableResource} so JUnit 5.10 through 6.x close it).
  */
 final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableResource {
   private final Map<String, NetNs> byName = new LinkedHashMap<>();
   /** Namespaces this topology created and must close; CLASS-scoped ones of outer classes are only borrowed. */
   private final List<NetNs> owned = new ArrayList<>();
+  /** Undone before the namespaces close, last first: bridges, links to the host. */
+  private final List<AutoCloseable> undo = new ArrayList<>();
+  private final Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
+  private final List<Attachment> attachments = new ArrayList<>();
+  private final Set<String> built = new HashSet<>();
   private final String primary;
   private final Carrier runner;
   private final String workerNamespace;
@@ -39,6 +48,28 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
     byName.put(name, ns);
   }
 
+  synchronized void undo(AutoCloseable action) {
+    undo.add(action);
+  }
+
+  synchronized void addBridge(io.github.junitnetns.Bridge bridge) {
+    bridges.put(bridge.name(), bridge);
+    undo.add(bridge);
+  }
+
+  synchronized void attach(Attachment attachment) {
+    attachments.add(attachment);
+  }
+
+  /** Records that the cable or LAN with this plan id exists here, so inner contexts do not build it again. */
+  synchronized void built(String id) {
+    built.add(id);
+  }
+
+  synchronized boolean hasBuilt(String id) {
+    return built.contains(id);
+  }
+
   /** The namespace the body runs in. */
   synchronized NetNs primary() {
     return byName.get(primary);
@@ -50,6 +81,14 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
 
   synchronized Map<String, NetNs> all() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+  }
+
+  synchronized Map<String, io.github.junitnetns.Bridge> bridges() {
+    return new LinkedHashMap<>(bridges);
+  }
+
+  synchronized List<Attachment> attachments() {
+    return new ArrayList<>(attachments);
   }
 
   Carrier runner() {
@@ -71,19 +110,28 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
       runner.release();
     }
     RuntimeException failure = null;
+    for (int i = undo.size() - 1; i >= 0; i--) {
+      failure = attempt(undo.get(i), failure);
+    }
     for (int i = owned.size() - 1; i >= 0; i--) {
-      try {
-        owned.get(i).close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
+      failure = attempt(owned.get(i), failure);
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  private static RuntimeException attempt(AutoCloseable action, RuntimeException failure) {
+    try {
+      action.close();
+      return failure;
+    } catch (Exception e) {
+      RuntimeException wrapped = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+      if (failure == null) {
+        return wrapped;
+      }
+      failure.addSuppressed(wrapped);
+      return failure;
     }
   }
 }

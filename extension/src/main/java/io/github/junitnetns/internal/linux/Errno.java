@@ -37,6 +37,7 @@ public final class Errno {
   public static final int ECONNREFUSED = 111;
   public static final int EHOSTUNREACH = 113;
   public static final int EMSGSIZE = 90;
+  public static final int ENOPROTOOPT = 92;
 
   private static final Map<Integer, String[]> NAMES = new HashMap<>();
 
@@ -62,6 +63,7 @@ public final class Errno {
     name(ENOTEMPTY, "ENOTEMPTY", "Directory not empty");
     name(ENODATA, "ENODATA", "No data available");
     name(EMSGSIZE, "EMSGSIZE", "Message too long");
+    name(ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available");
     name(EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported");
     name(EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported");
     name(EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol");

@@ -10,7 +10,8 @@ import com.sun.jna.Pointer;
  * per call). Every call throws {@link LastErrorException} when libc returns -1; wrap them with
  * {@link Syscalls}, which turns errno into a named {@link ErrnoException}.
  *
- * <p>Types follow the LP64 ABI (x86_64, aarch64): {@code size_t}/{@code ssize_t} are Java
+ * <p>Only symbols that every glibc and musl have: JNA registers the whole class at once, and one
+ * missing symbol would fail every call. Types follow the LP64 ABI (x86_64, aarch64): {@code size_t}/{@code ssize_t} are Java
  * {@code long}.
  */
 final class LibC {
@@ -41,11 +42,4 @@ final class LibC {
   static native long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 
   static native long recv(int fd, Pointer buffer, long length, int flags) throws LastErrorException;
-
-  // gettid(2), getpid(2), kill(2)
-  static native int gettid();
-
-  static native int getpid();
-
-  static native int kill(int pid, int signal) throws LastErrorException;
 }

@@ -22,8 +22,6 @@ public final class Syscalls {
   public static final int SO_RCVBUF = 8;
   public static final int SOL_NETLINK = 270;
   public static final int MSG_TRUNC = 0x20;
-  // signal.h
-  public static final int SIGKILL = 9;
 
   private Syscalls() {}
 
@@ -117,24 +115,6 @@ public final class Syscalls {
           throw new ErrnoException("recv", what, e.getErrorCode());
         }
       }
-    }
-  }
-
-  public static int gettid() {
-    return LibC.gettid();
-  }
-
-  public static int getpid() {
-    return LibC.getpid();
-  }
-
-  /** Whether a process with this pid exists (kill with signal 0; EPERM means it exists). */
-  public static boolean processExists(int pid) {
-    try {
-      LibC.kill(pid, 0);
-      return true;
-    } catch (LastErrorException e) {
-      return e.getErrorCode() == Errno.EPERM;
     }
   }
 }

@@ -44,9 +44,16 @@ public final class NetlinkSocket implements AutoCloseable {
     try {
       // No bind(2): the kernel binds a netlink socket to a unique port id on its first send
       // (netlink_autobind, man 7 netlink), which is all a request/reply client needs.
-      // Errors carry the kernel's text (extended ACK) and not a copy of the request.
-      Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
-      Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+      // Errors carry the kernel's text (extended ACK) and not a copy of the request. Best effort:
+      // kernels before 4.12 answer ENOPROTOOPT, and then errors just come without the text.
+      try {
+        Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
+        Syscalls.setsockoptInt(fd, Syscalls.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+      } catch (ErrnoException e) {
+        if (e.errno() != Errno.ENOPROTOOPT) {
+          throw e;
+        }
+      }
       return new NetlinkSocket(fd, where);
     } catch (ErrnoException e) {
       Syscalls.closeQuietly(fd);
@@ -161,6 +168,12 @@ public final class NetlinkSocket implements AutoCloseable {
           if (in.getInt(at + 8) == mySeq) {
             interrupted |= (flags & Rtnl.NLM_F_DUMP_INTR) != 0;
             if (type == Rtnl.NLMSG_DONE) {
+              // A dump that fails midway says so in NLMSG_DONE's payload (an int errno, negative).
+              int error = len >= Rtnl.NLMSG_HDRLEN + 4 ? -in.getInt(at + Rtnl.NLMSG_HDRLEN) : 0;
+              if (error > 0) {
+                throw new ErrnoException(request.operation(), request.object(), error,
+                    extendedAckMessage(data, at, len, flags));
+              }
               done = true;
             } else if (type == Rtnl.NLMSG_ERROR) {
               int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);

@@ -1,11 +1,10 @@
 package io.github.junitnetns.internal.ns;
 
-import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * started in, and only if that succeeds does it return to the pool. A carrier that cannot go home
  * ends instead of serving anyone else, and fails the work still queued for it rather than leave
  * its callers waiting.
+ *
+ * <p>Waiting uses a latch, not a Future: a JUnit ForkJoin worker blocked in {@code Future.get}
+ * would make the pool add compensation threads and run more tests at once than configured.
  */
 public final class Carrier {
   private static final int MAX_IDLE = 64;
@@ -32,22 +34,34 @@ public final class Carrier {
   /** One queued piece of work; {@code task == null} means "end of lease". */
   private static final class Job {
     final Task<?> task;
-    final CompletableFuture<Object> result = new CompletableFuture<>();
+    final ClassLoader contextClassLoader;
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Object result;
+    volatile Throwable failure;
 
-    Job(Task<?> task) {
+    Job(Task<?> task, ClassLoader contextClassLoader) {
       this.task = task;
+      this.contextClassLoader = contextClassLoader;
+    }
+
+    void fail(Throwable t) {
+      failure = t;
+      done.countDown();
     }
   }
 
   private final LinkedBlockingQueue<Job> work = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final String baseName;
+  private final Object interruptLock = new Object();
+  private Job current; // guarded by interruptLock: the job running now, the only one an interrupt may reach
   private volatile String deathCause;
 
   private Carrier() {
     baseName = "junit-netns-carrier-" + COUNT.incrementAndGet();
     thread = new Thread(this::loop, baseName);
     thread.setDaemon(true);
+    thread.setContextClassLoader(null);
     thread.start();
   }
 
@@ -67,34 +81,44 @@ public final class Carrier {
     thread.setName(baseName + " [" + purpose + "]");
   }
 
+  /** Whether work is running or queued: a caller that gave up on a task (a timeout) may find it still busy. */
+  public boolean isBusy() {
+    synchronized (interruptLock) {
+      return current != null || !work.isEmpty();
+    }
+  }
+
   /**
    * Runs {@code task} on this carrier and waits. Its exception, checked or not, is rethrown
-   * unchanged. An interrupt of the waiting thread is passed on to the carrier (so JUnit's
-   * {@code @Timeout} reaches a namespaced test body), the wait goes on until the task ends, and the
-   * caller's interrupt flag is set again afterwards.
+   * unchanged. The task runs with the caller's context class loader. An interrupt of the waiting
+   * thread is passed on to the task while it runs (so JUnit's {@code @Timeout} reaches a namespaced
+   * test body), the wait goes on until the task ends, and the caller's interrupt flag is set again
+   * afterwards.
    */
   @SuppressWarnings("unchecked")
   public <T> T call(Task<T> task) throws Throwable {
     if (Thread.currentThread() == thread) {
       return task.run();
     }
-    Job job = new Job(task);
+    Job job = new Job(task, Thread.currentThread().getContextClassLoader());
     work.add(job);
-    if (deathCause != null) {
-      failQueuedWork(); // it died before taking our job: never wait for it
-    }
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          return (T) job.result.get();
+          if (job.done.await(1, TimeUnit.SECONDS)) {
+            break;
+          }
+          if (!thread.isAlive()) {
+            failQueuedWork(); // it died without taking our job: never wait for it
+          }
         } catch (InterruptedException e) {
           interrupted = true;
-          if (!job.result.isDone()) {
-            thread.interrupt();
+          synchronized (interruptLock) {
+            if (current == job) {
+              thread.interrupt();
+            }
           }
-        } catch (ExecutionException e) {
-          throw e.getCause();
         }
       }
     } finally {
@@ -102,6 +126,10 @@ public final class Carrier {
         Thread.currentThread().interrupt();
       }
     }
+    if (job.failure != null) {
+      throw job.failure;
+    }
+    return (T) job.result;
   }
 
   /**
@@ -110,15 +138,14 @@ public final class Carrier {
    */
   public void release() {
     thread.setName(baseName);
-    work.add(new Job(null));
+    work.add(new Job(null, null));
   }
 
   private void loop() {
     try {
       goHome();
       while (true) {
-        Job next = work.take();
-        Thread.interrupted(); // an interrupt meant for the previous task must not reach this one
+        Job next = take();
         if (next.task == null) {
           goHome();
           if (IDLE.size() >= MAX_IDLE) {
@@ -127,26 +154,54 @@ public final class Carrier {
           IDLE.addFirst(this);
           continue;
         }
-        try {
-          next.result.complete(next.task.run());
-        } catch (Throwable t) {
-          next.result.completeExceptionally(t);
-        }
+        run(next);
       }
-    } catch (ErrnoException e) {
-      // Could not return to the initial namespace: this thread must never serve anyone again.
+    } catch (Throwable t) {
+      // Could not return to the initial namespace (or worse): never serve anyone again.
       deathCause = "junit-netns: thread " + thread.getName() + " could not return to the JVM's initial"
-          + " network namespace and was retired: " + e.getMessage();
-      failQueuedWork();
-    } catch (InterruptedException e) {
-      deathCause = "junit-netns: thread " + thread.getName() + " was stopped";
+          + " network namespace and was retired: " + t;
+    } finally {
+      if (deathCause == null) {
+        deathCause = "junit-netns: thread " + thread.getName() + " was retired from the pool";
+      }
       failQueuedWork();
     }
   }
 
+  /** The next job; an interrupt meant for an earlier task never ends the carrier. */
+  private Job take() {
+    while (true) {
+      try {
+        return work.take();
+      } catch (InterruptedException e) {
+        // a stray interrupt: the flag is now clear; wait on
+      }
+    }
+  }
+
+  private void run(Job job) {
+    synchronized (interruptLock) {
+      current = job;
+    }
+    thread.setContextClassLoader(job.contextClassLoader);
+    try {
+      job.result = job.task.run();
+    } catch (Throwable t) {
+      job.failure = t;
+    } finally {
+      thread.setContextClassLoader(null);
+      synchronized (interruptLock) {
+        current = null;
+        Thread.interrupted(); // from here on no interrupt is sent; drop any that came late
+      }
+      job.done.countDown();
+    }
+  }
+
   private void failQueuedWork() {
+    String cause = deathCause != null ? deathCause : "junit-netns: thread " + thread.getName() + " ended";
     for (Job job; (job = work.poll()) != null; ) {
-      job.result.completeExceptionally(new IllegalStateException(deathCause));
+      job.fail(new IllegalStateException(cause));
     }
   }
 
@@ -155,7 +210,7 @@ public final class Carrier {
    * setns needs CAP_SYS_ADMIN even for a no-op, and an unprivileged JVM must get a clear EPERM from
    * the work it asked for, not a dead thread.
    */
-  private void goHome() throws ErrnoException {
+  private void goHome() throws Exception {
     if (!Namespaces.currentThreadId().equals(Namespaces.initialId())) {
       Syscalls.setnsNet(Namespaces.initialFd(), "the JVM's initial network namespace");
     }

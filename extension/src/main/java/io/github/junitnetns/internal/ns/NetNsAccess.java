@@ -46,6 +46,13 @@ public abstract class NetNsAccess {
   /** Moves the calling thread into {@code ns}. */
   public abstract void enterOnCurrentThread(NetNs ns) throws ErrnoException;
 
+  /** A topology handle for tests. */
+  public abstract io.github.junitnetns.Network newNetwork(java.util.Map<String, NetNs> namespaces,
+      java.util.Map<String, io.github.junitnetns.Bridge> bridges, java.util.List<Attachment> attachments);
+
+  /** A handle on the namespace the JVM started in, labelled "host"; closing it leaves the namespace alone. */
+  public abstract NetNs openInitial();
+
   /** The public form of a failed system call. */
   public abstract NetNsException toPublic(ErrnoException e);
 }
