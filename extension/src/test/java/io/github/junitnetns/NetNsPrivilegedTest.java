@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -200,5 +201,39 @@ class NetNsPrivilegedTest {
     }
     // Other tests run in parallel and hold namespaces; allow for them but not for 50 leaks.
     assertThat(Kernel.openNetNsDescriptors()).isLessThan(before + 20);
+  }
+
+  @Test
+  void closingKillsProcessesThatDaemonizedToo() throws Exception {
+    long daemon;
+    try (NetNs ns = NetNs.create("daemons")) {
+      Process shell = ns.exec("sh", "-c", "setsid sleep 60 >/dev/null 2>&1 & echo $!");
+      daemon = Long.parseLong(new String(shell.getInputStream().readAllBytes()).trim());
+      shell.waitFor(5, TimeUnit.SECONDS);
+      assertThat(Kernel.netNsOfPid(daemon)).isEqualTo(ns.id()); // outlived its parent, still inside
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> ProcessHandle.of(daemon).map(h -> !h.isAlive()).orElse(true));
+  }
+
+  @Test
+  void closingWhileAnotherThreadFirstUsesAnOpenedHandleNeverDeadlocks() throws Exception {
+    try (NetNs owner = NetNs.create("owner2")) {
+      Process sleeper = owner.exec("sleep", "60");
+      for (int i = 0; i < 30; i++) {
+        NetNs opened = NetNs.ofPid(sleeper.pid());
+        Thread lister = new Thread(() -> {
+          try {
+            opened.links();
+          } catch (RuntimeException expected) {
+            // closed under it: fine, as long as it does not hang
+          }
+        });
+        lister.start();
+        opened.close();
+        lister.join(10_000);
+        assertThat(lister.isAlive()).as("links() still blocked after close(), iteration %d", i).isFalse();
+      }
+    }
   }
 }

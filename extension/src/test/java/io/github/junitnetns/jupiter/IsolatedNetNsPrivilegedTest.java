@@ -325,4 +325,86 @@ class IsolatedNetNsPrivilegedTest {
       MovesTheWorker.ELSEWHERE.close();
     }
   }
+
+  // ---------------------------------------------------------------- regressions from review
+
+  @IsolatedNetNs
+  static class RestoresInterrupt {
+    static volatile boolean afterRan;
+
+    @Test
+    void swallowsAndRestores() {
+      try {
+        Thread.currentThread().interrupt();
+        Thread.sleep(10); // throws at once: the flag is set
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the standard idiom: leave the flag set
+      }
+    }
+
+    @AfterEach
+    void after() {
+      afterRan = true;
+    }
+  }
+
+  @Test
+  void aBodyThatLeavesItsInterruptFlagSetDoesNotBreakTheNextStep() {
+    RestoresInterrupt.afterRan = false;
+    run(RestoresInterrupt.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    assertThat(RestoresInterrupt.afterRan).isTrue();
+  }
+
+  @IsolatedNetNs
+  static class SeparateThreadTimeout {
+    static volatile String afterRanIn;
+
+    @Test
+    @Timeout(value = 200, unit = TimeUnit.MILLISECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void ignoresInterruptsForAWhile() {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait(); // deaf to interrupts, like a blocking accept()
+      }
+    }
+
+    @AfterEach
+    void after() {
+      afterRanIn = Kernel.currentNetNs();
+    }
+  }
+
+  @Test
+  void aSeparateThreadTimeoutDoesNotQueueAfterEachBehindTheAbandonedBody() {
+    SeparateThreadTimeout.afterRanIn = null;
+    long start = System.nanoTime();
+    Throwable thrown = onlyFailure(run(SeparateThreadTimeout.class).testEvents());
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+    assertThat(thrown).isInstanceOf(TimeoutException.class);
+    assertThat(SeparateThreadTimeout.afterRanIn).isNotNull().isNotEqualTo(Kernel.currentNetNs());
+  }
+
+  @IsolatedNetNs
+  static class CountsConcurrency {
+    static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger MAX = new java.util.concurrent.atomic.AtomicInteger();
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+    void body(int ignored) throws InterruptedException {
+      MAX.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
+      Thread.sleep(30);
+      RUNNING.decrementAndGet();
+    }
+  }
+
+  @Test
+  void waitingForTheNamespacedThreadDoesNotMakeJUnitRunMoreTestsThanConfigured() {
+    CountsConcurrency.MAX.set(0);
+    run(CountsConcurrency.class,
+        "junit.jupiter.execution.parallel.config.strategy", "fixed",
+        "junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
+        .testEvents().assertStatistics(s -> s.started(16).succeeded(16));
+    assertThat(CountsConcurrency.MAX.get()).isBetween(1, 2);
+  }
 }
