@@ -180,7 +180,7 @@ public final class Link {
   }
 
   /** One {@code ip addr}-style paragraph, e.g. {@code 2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 state UP}. */
-  String describe() {
+  String describe(List<Link> siblings) {
     StringBuilder out = new StringBuilder();
     out.append(index()).append(": ").append(name())
         .append(": <").append(message.flagNames()).append("> mtu ").append(mtu())
@@ -189,7 +189,8 @@ public final class Link {
       out.append(" kind ").append(kind());
     }
     if (message.master != 0) {
-      out.append(" master ").append(message.master);
+      out.append(" master ").append(siblings.stream().filter(l -> l.index() == message.master)
+          .map(Link::name).findFirst().orElse("if" + message.master));
     }
     out.append('\n');
     for (Address a : addresses) {

@@ -333,7 +333,7 @@ public final class NetNs implements AutoCloseable {
     out.append("netns ").append(label).append(' ').append(id).append('\n');
     List<Link> links = links();
     for (Link link : links) {
-      out.append(link.describe());
+      out.append(link.describe(links));
     }
     out.append("routes:\n");
     try {
