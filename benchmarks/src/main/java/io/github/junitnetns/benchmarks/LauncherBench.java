@@ -84,7 +84,7 @@ final class LauncherBench {
       if (!warmup) {
         for (Scenario reference : references) {
           settle();
-          List<Double> times = runC(reference.name());
+          List<Double> times = runC(reference.name(), Fixtures.repetitions(reference.fixture().orElseThrow()));
           samples.get(reference.referenceSamplesFile()).addAll(times);
           line.append(String.format(Locale.ROOT, " | nsbench %s %.3f ms", reference.name(), new Stats(times).median()));
         }
@@ -111,10 +111,10 @@ final class LauncherBench {
   }
 
   /** One run of nsbench: as many C rounds of {@code topology} as a fixture has tests, after a warm-up. */
-  private List<Double> runC(String topology) throws IOException {
-    Process process = new ProcessBuilder(nsbench.orElseThrow().toString(), topology, "50",
-        String.valueOf(Fixtures.REPETITIONS)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    List<Double> times = new ArrayList<>(Fixtures.REPETITIONS);
+  private List<Double> runC(String topology, int count) throws IOException {
+    Process process = new ProcessBuilder(nsbench.orElseThrow().toString(), topology, String.valueOf(Math.min(50, count)),
+        String.valueOf(count)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    List<Double> times = new ArrayList<>(count);
     try (BufferedReader reader = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -125,7 +125,7 @@ final class LauncherBench {
     }
     try {
       int status = process.waitFor();
-      if (status != 0 || times.size() != Fixtures.REPETITIONS) {
+      if (status != 0 || times.size() != count) {
         throw new IllegalStateException(nsbench.get() + " " + topology + " failed: exit status " + status
             + ", " + times.size() + " samples");
       }
@@ -152,9 +152,9 @@ final class LauncherBench {
       throw new IllegalStateException("fixture " + fixture.getName() + " did not pass, so its times mean nothing:\n"
           + String.join("\n", listener.problems));
     }
-    if (listener.times.size() != Fixtures.REPETITIONS) {
+    if (listener.times.size() != Fixtures.repetitions(fixture)) {
       throw new IllegalStateException("fixture " + fixture.getName() + " ran " + listener.times.size()
-          + " tests, expected " + Fixtures.REPETITIONS);
+          + " tests, expected " + Fixtures.repetitions(fixture));
     }
     return listener.times;
   }

@@ -66,6 +66,7 @@ final class Report {
     measured("c_single_ms", "unshare, open ns fd, NETLINK_ROUTE lo up, setns home", "c_single.txt");
     measured("c_veth_ms", "2 netns, 1 RTM_NEWLINK veth (peer via NS_FD), addrs, up", "c_veth.txt");
     measured("c_bridge3_ms", "4 namespaces, bridge + 3 veth ports, addresses, up", "c_bridge3.txt");
+    measured("c_bridge20_ms", "21 namespaces, bridge + 20 veth ports, addresses, up", "c_bridge20.txt");
 
     section("Diagnostics (not in the JSON): where the per-test time goes");
     diagnostic("plain test through the Launcher (the baseline)", LauncherBench.PLAIN_SAMPLES);

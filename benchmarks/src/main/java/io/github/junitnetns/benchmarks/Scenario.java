@@ -1,6 +1,9 @@
 package io.github.junitnetns.benchmarks;
 
+import io.github.junitnetns.benchmarks.fixtures.Bridge20Fixture;
+import io.github.junitnetns.benchmarks.fixtures.Bridge3Fixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
+import io.github.junitnetns.benchmarks.fixtures.VethFixture;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,9 +20,9 @@ record Scenario(String name, String description, Optional<Class<?>> fixture) {
   /** Every topology, in report order. Adding one is a fixture class and a line here. */
   static final List<Scenario> ALL = List.of(
       measured("single", "@IsolatedNetNs: one namespace, lo up", SingleNsFixture.class),
-      pending("veth", "two namespaces + @VethLink, addresses"), // no @VethLink yet
-      pending("bridge3", "@Bridge with 3 members, addresses"), // no @Bridge yet
-      pending("bridge20", "@Bridge with 20 members, addresses"));
+      measured("veth", "two namespaces + @VethLink, addresses", VethFixture.class),
+      measured("bridge3", "@Bridge with 3 members, addresses", Bridge3Fixture.class),
+      measured("bridge20", "@Bridge with 20 members, addresses", Bridge20Fixture.class));
 
   static Scenario measured(String name, String description, Class<?> fixture) {
     return new Scenario(name, description, Optional.of(fixture));
