@@ -357,8 +357,7 @@ final class Plan {
     Set<String> used = taken.computeIfAbsent(ns, k -> new HashSet<>());
     String name;
     if (ns.equals(VethLink.HOST)) {
-      // On the host, a name nobody else uses: jn<pid>-<n>, at most 15 bytes.
-      name = "jn" + ProcessHandle.current().pid() + "-" + HOST_INTERFACES.incrementAndGet();
+      return null; // named when built (hostInterfaceName), so that planning twice uses up no names
     } else {
       int k = next.getOrDefault(ns, 0);
       while (used.contains("eth" + k)) {
@@ -369,6 +368,15 @@ final class Plan {
     }
     used.add(name);
     return name;
+  }
+
+  /**
+   * A host interface name nobody else uses: {@code jn<pid>-<n>}, both numbers in base 36 so that it
+   * stays within 15 bytes (a pid below 2^22 is at most 5 digits, leaving 7 for the counter).
+   */
+  static String hostInterfaceName() {
+    return "jn" + Long.toString(ProcessHandle.current().pid(), 36) + "-"
+        + Integer.toString(HOST_INTERFACES.incrementAndGet(), 36);
   }
 
   private static ExtensionConfigurationException fail(String what, String problem) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code @Bridge}s), unless {@link #leftName()}/{@link #rightName()} say otherwise.
  *
  * <p>{@link #HOST} as an end connects the namespace the JVM started in: opt-in, since it puts an
- * interface on the host (named {@code jn<pid>-<n>} unless given). It is removed after the test,
+ * interface on the host (named {@code jn<pid>-<n>}, in base 36, unless given). It is removed after the test,
  * also when the test fails.
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})

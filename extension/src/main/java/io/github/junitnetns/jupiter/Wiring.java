@@ -21,6 +21,12 @@ final class Wiring {
         host = NetNsAccess.get().openInitial();
         into.undo(host);
       }
+      if (wire.left.equals(VethLink.HOST) && wire.leftName == null) {
+        wire.leftName = Plan.hostInterfaceName();
+      }
+      if (wire.right.equals(VethLink.HOST) && wire.rightName == null) {
+        wire.rightName = Plan.hostInterfaceName();
+      }
       NetNs left = wire.left.equals(VethLink.HOST) ? host : namespaces.get(wire.left);
       NetNs right = wire.right.equals(VethLink.HOST) ? host : namespaces.get(wire.right);
       VethPair pair = VethPair.create(left, wire.leftName, right, wire.rightName, wire.mtu);
