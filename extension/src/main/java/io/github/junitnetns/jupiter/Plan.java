@@ -110,6 +110,7 @@ final class Plan {
       }
     }
     plan.nameInterfaces();
+    plan.checkAddressesPerNamespace();
     return plan;
   }
 
@@ -148,7 +149,8 @@ final class Plan {
     wire.leftAddress = parseAddress(what, "leftAddress", link.leftAddress(), subnet);
     wire.rightAddress = parseAddress(what, "rightAddress", link.rightAddress(), subnet);
     if (subnet == null && (wire.leftAddress == null) != (wire.rightAddress == null)) {
-      throw fail(what, "sets " + (wire.leftAddress == null ? "rightAddress" : "leftAddress") + " only. Give both"
+      throw fail(what, "sets " + (wire.leftAddress == null ? "rightAddress = \"" + link.rightAddress() : "leftAddress = \""
+          + link.leftAddress()) + "\" only. Give both"
           + " ends an address, or a subnet (left gets its first host address, right the second).");
     }
     if (subnet != null) {
@@ -169,6 +171,9 @@ final class Plan {
     if (wire.leftAddress != null && wire.leftAddress.address().equals(wire.rightAddress.address())) {
       throw fail(what, "gives both ends the address " + wire.leftAddress + ". Give each end its own.");
     }
+    checkUsable(what, "leftAddress", link.leftAddress(), link.subnet(), wire.leftAddress);
+    checkUsable(what, "rightAddress", link.rightAddress(), link.subnet(), wire.rightAddress);
+    checkIpv6Mtu(what, link.mtu(), wire.leftAddress);
   }
 
   private void check(Lan lan, Bridge bridge, Map<String, Declaration> byName, Set<String> lanNames) {
@@ -226,7 +231,45 @@ final class Plan {
       if (address != null && !used.add(address.address())) {
         throw fail(what, "gives two members the address " + address + ". Give each its own.");
       }
+      checkUsable(what, "addresses", addresses.length == 0 ? "" : addresses[i], bridge.subnet(), address);
       lan.addresses.add(address);
+    }
+    checkIpv6Mtu(what, bridge.mtu(), lan.addresses.get(0));
+  }
+
+  /** An address the kernel accepts on an Ethernet interface and that works as a unicast host address. */
+  private static void checkUsable(String what, String attribute, String given, String subnet, Cidr address) {
+    if (address == null) {
+      return;
+    }
+    java.net.InetAddress ip = address.address();
+    String problem = ip.isMulticastAddress() ? "a multicast address"
+        : ip.isLoopbackAddress() ? "a loopback address (it belongs to lo)"
+        : ip.isAnyLocalAddress() ? "the unspecified address"
+        : null;
+    if (problem == null && !address.isIpv6() && address.prefixLength() < 31) {
+      byte[] bytes = address.bytes();
+      int hostBits = 32 - address.prefixLength();
+      long value = ((bytes[0] & 0xffL) << 24) | ((bytes[1] & 0xffL) << 16) | ((bytes[2] & 0xffL) << 8) | (bytes[3] & 0xffL);
+      long hostMask = (1L << hostBits) - 1;
+      if ((value & hostMask) == hostMask) {
+        problem = "the broadcast address of " + address.network();
+      }
+    }
+    if (problem == null) {
+      return;
+    }
+    String source = given.isEmpty()
+        ? "subnet \"" + subnet + "\", whose address " + address + " for " + attribute + " is " + problem
+        : attribute + " \"" + given + "\", " + problem;
+    throw fail(what, "has " + source + ". Use a unicast host address, e.g. from 10.0.0.0/24 or fd00::/64.");
+  }
+
+  /** Linux turns IPv6 off on an interface whose MTU is below 1280 (RFC 8200), so adding the address fails. */
+  private static void checkIpv6Mtu(String what, int mtu, Cidr address) {
+    if (address != null && address.isIpv6() && mtu != 0 && mtu < 1280) {
+      throw fail(what, "has mtu = " + mtu + " with IPv6 address " + address + "; IPv6 needs at least 1280."
+          + " Use mtu >= 1280, or IPv4.");
     }
   }
 
@@ -259,8 +302,12 @@ final class Plan {
       throw fail(what, "has " + attribute + " = \"" + name + "\", " + bytes + " bytes; Linux interface names have at"
           + " most 15 (IFNAMSIZ - 1). Shorten it.");
     }
-    if (name.contains("/") || name.contains(":") || name.chars().anyMatch(Character::isWhitespace)
-        || name.equals(".") || name.equals("..") || name.equals("lo")) {
+    if (name.equals("lo")) {
+      throw fail(what, "has " + attribute + " = \"lo\": every namespace has its loopback interface called lo."
+          + " Pick another name, e.g. \"eth0\".");
+    }
+    if (name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
+        || name.equals(".") || name.equals("..")) {
       throw fail(what, "has " + attribute + " = \"" + name + "\", which cannot name an interface here. Use letters,"
           + " digits, '-', '_' or '.', e.g. \"eth0\".");
     }
@@ -290,7 +337,12 @@ final class Plan {
     } catch (IllegalArgumentException e) {
       throw fail(what, "has " + attribute + " " + e.getMessage() + ".");
     }
-    if (subnet != null && (!subnet.contains(address) || address.prefixLength() != subnet.prefixLength())) {
+    if (subnet != null && subnet.contains(address) && address.prefixLength() != subnet.prefixLength()) {
+      throw fail(what, "has " + attribute + " \"" + text + "\", whose prefix length /" + address.prefixLength()
+          + " differs from subnet " + subnet + ". Write it as " + address.address().getHostAddress().replaceAll("%.*", "")
+          + "/" + subnet.prefixLength() + " or without a prefix, or drop the subnet.");
+    }
+    if (subnet != null && !subnet.contains(address)) {
       throw fail(what, "has " + attribute + " \"" + text + "\", outside subnet " + subnet + ". Use an address of the"
           + " subnet (e.g. " + subnet.host(1) + "), or drop the subnet.");
     }
@@ -312,6 +364,31 @@ final class Plan {
     Cidr larger = Cidr.parse(subnet.address().getHostAddress().replaceAll("%.*", "") + "/" + prefix).network();
     throw fail(what, "has subnet " + subnet + " with " + subnet.usableHosts() + " usable address(es), too few for "
         + who + ". Use a larger subnet, e.g. " + larger + ".");
+  }
+
+  /** One address on two interfaces of a namespace (a copied subnet, usually) makes routing ambiguous. */
+  private void checkAddressesPerNamespace() {
+    Map<String, Map<java.net.InetAddress, String>> seen = new HashMap<>();
+    for (Wire wire : wires) {
+      claimAddress(seen, wire.description, wire.left, wire.leftAddress);
+      claimAddress(seen, wire.description, wire.right, wire.rightAddress);
+    }
+    for (Lan lan : lans) {
+      for (int i = 0; i < lan.members.size(); i++) {
+        claimAddress(seen, lan.description, lan.members.get(i), lan.addresses.get(i));
+      }
+    }
+  }
+
+  private static void claimAddress(Map<String, Map<java.net.InetAddress, String>> seen, String what, String ns, Cidr address) {
+    if (address == null) {
+      return;
+    }
+    String earlier = seen.computeIfAbsent(ns, k -> new HashMap<>()).putIfAbsent(address.address(), what);
+    if (earlier != null) {
+      throw fail(what, "gives " + (ns.equals(VethLink.HOST) ? "the host" : "namespace \"" + ns + "\"") + " the address "
+          + address + ", which " + earlier + " gives it already. Use another subnet or address.");
+    }
   }
 
   // ---- interface names ----
