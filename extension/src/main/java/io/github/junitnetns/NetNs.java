@@ -14,6 +14,7 @@ import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.VirtualThreads;
+import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.net.Cidr;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -349,6 +350,12 @@ public final class NetNs implements AutoCloseable {
     } catch (ErrnoException e) {
       out.append("    (cannot list routes: ").append(e.getMessage()).append(")\n");
     }
+    List<InetAddress> dropped = droppedSources();
+    if (!dropped.isEmpty()) {
+      out.append("faults: drops packets from");
+      dropped.forEach(a -> out.append(' ').append(Addresses.format(a)));
+      out.append('\n');
+    }
     return out.toString();
   }
 
@@ -426,6 +433,122 @@ public final class NetNs implements AutoCloseable {
           .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     } catch (java.io.IOException e) {
       // /proc unreadable: the processes we started were killed above
+    }
+  }
+
+  // Faults. Namespace-local policy rules, marked RTPROT_JUNIT_NETNS: the kernel holds the state.
+  private static final int DROP_PRIORITY = 10;
+  private static final int MOVED_LOCAL_PRIORITY = 100;
+
+  /**
+   * Drops packets from {@code sources} silently where they arrive, before the local table is
+   * consulted: like a firewall DROP, the sender sees only timeouts. Applying it twice is harmless.
+   */
+  void dropFrom(java.util.Collection<InetAddress> sources) {
+    checkOpen("drop traffic");
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      for (InetAddress source : sources) {
+        int family = source instanceof java.net.Inet6Address ? Rtnl.AF_INET6 : Rtnl.AF_INET;
+        moveLocalRuleBehindFaults(socket, family);
+        String object = "from " + Addresses.format(source) + " blackhole in netns " + label;
+        executeTolerating(socket, Requests.newBlackholeRule(source.getAddress(), DROP_PRIORITY, object),
+            io.github.junitnetns.internal.linux.Errno.EEXIST);
+      }
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  /** Removes this library's drop rules and puts the local rule back at priority 0, as before the first fault. */
+  void healFaults() {
+    if (closed) {
+      return;
+    }
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      for (int family : new int[] {Rtnl.AF_INET, Rtnl.AF_INET6}) {
+        boolean moved = false;
+        for (io.github.junitnetns.internal.netlink.RuleMessage rule : rules(socket, family)) {
+          if (!rule.isOurs()) {
+            continue;
+          }
+          if (rule.action == Rtnl.FR_ACT_BLACKHOLE && rule.source != null) {
+            executeTolerating(socket, Requests.deleteBlackholeRule(rule.source.getAddress(), rule.priority,
+                "from " + Addresses.format(rule.source) + " blackhole in netns " + label),
+                io.github.junitnetns.internal.linux.Errno.ENOENT);
+          } else if (rule.table == Rtnl.RT_TABLE_LOCAL && rule.priority == MOVED_LOCAL_PRIORITY) {
+            moved = true;
+          }
+        }
+        if (moved) {
+          // Local lookup first back in place, then ours away: never a moment without it.
+          executeTolerating(socket, Requests.newLocalRule(family, 0, Rtnl.RTPROT_KERNEL, "lookup local priority 0 in netns " + label),
+              io.github.junitnetns.internal.linux.Errno.EEXIST);
+          socket.execute(Requests.deleteLocalRule(family, MOVED_LOCAL_PRIORITY, "lookup local priority 100 in netns " + label));
+        }
+      }
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  /** The sources this namespace drops now (this library's rules only). */
+  List<InetAddress> droppedSources() {
+    if (closed) {
+      return List.of();
+    }
+    try {
+      NetlinkSocket socket = netlinkSocket();
+      List<InetAddress> sources = new ArrayList<>();
+      for (int family : new int[] {Rtnl.AF_INET, Rtnl.AF_INET6}) {
+        for (io.github.junitnetns.internal.netlink.RuleMessage rule : rules(socket, family)) {
+          if (rule.isOurs() && rule.action == Rtnl.FR_ACT_BLACKHOLE && rule.source != null) {
+            sources.add(rule.source);
+          }
+        }
+      }
+      return sources;
+    } catch (ErrnoException e) {
+      throw toPublic(e);
+    }
+  }
+
+  private void moveLocalRuleBehindFaults(NetlinkSocket socket, int family) throws ErrnoException {
+    boolean atZero = false;
+    boolean moved = false;
+    for (io.github.junitnetns.internal.netlink.RuleMessage rule : rules(socket, family)) {
+      if (rule.table == Rtnl.RT_TABLE_LOCAL && rule.action == Rtnl.FR_ACT_TO_TBL) {
+        atZero |= rule.priority == 0;
+        moved |= rule.isOurs() && rule.priority == MOVED_LOCAL_PRIORITY;
+      }
+    }
+    if (!moved) {
+      socket.execute(Requests.newLocalRule(family, MOVED_LOCAL_PRIORITY, Rtnl.RTPROT_JUNIT_NETNS,
+          "lookup local priority 100 in netns " + label));
+    }
+    if (atZero) {
+      socket.execute(Requests.deleteLocalRule(family, 0, "lookup local priority 0 in netns " + label));
+    }
+  }
+
+  private List<io.github.junitnetns.internal.netlink.RuleMessage> rules(NetlinkSocket socket, int family)
+      throws ErrnoException {
+    List<io.github.junitnetns.internal.netlink.RuleMessage> rules = new ArrayList<>();
+    for (NlReply reply : socket.dump(Requests.getRules(family, label))) {
+      rules.add(io.github.junitnetns.internal.netlink.RuleMessage.decode(reply));
+    }
+    return rules;
+  }
+
+  private static void executeTolerating(NetlinkSocket socket, NlMessage message, int harmlessErrno)
+      throws ErrnoException {
+    try {
+      socket.execute(message);
+    } catch (ErrnoException e) {
+      if (e.errno() != harmlessErrno) {
+        throw e;
+      }
     }
   }
 

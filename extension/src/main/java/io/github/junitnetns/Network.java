@@ -95,6 +95,162 @@ public final class Network {
     return bridge;
   }
 
+  // ---- partitions ----
+
+  /**
+   * Cuts {@code a} and {@code b} apart both ways, like a pulled cable or a firewall DROP on each
+   * side: packets are dropped silently where they arrive, so a connect times out
+   * ({@code SocketTimeoutException}, never an instant error) and established TCP connections stall,
+   * resuming after {@link #heal()} if nothing timed out meanwhile. Applying it twice is harmless.
+   */
+  public void cut(String a, String b) {
+    requireTwo("cut", a, b);
+    cutOneWay(a, b);
+    cutOneWay(b, a);
+  }
+
+  /** Drops traffic from {@code from} at {@code to}; traffic from {@code to} still reaches {@code from}. */
+  public void cutOneWay(String from, String to) {
+    requireTwo("cutOneWay", from, to);
+    ns(to).dropFrom(addressesOf(from, "cutOneWay"));
+  }
+
+  /** Cuts {@code name} off from every other namespace of the network. */
+  public void isolate(String name) {
+    ns(name);
+    for (String other : peers()) {
+      if (!other.equals(name)) {
+        cut(name, other);
+      }
+    }
+  }
+
+  /**
+   * Splits the network into sides that cannot reach each other, while each side stays whole:
+   * {@code net.partition(Set.of("n1", "n2"), Set.of("n3", "n4", "n5"))}. Namespaces in no side keep
+   * reaching everyone.
+   */
+  @SafeVarargs
+  public final void partition(Set<String>... sides) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (Set<String> side : sides) {
+      for (String name : side) {
+        ns(name);
+        if (!seen.add(name)) {
+          throw new IllegalArgumentException("Network.partition(...): \"" + name + "\" is on two sides; put each"
+              + " namespace on one side only");
+        }
+      }
+    }
+    for (int i = 0; i < sides.length; i++) {
+      for (int j = i + 1; j < sides.length; j++) {
+        for (String a : sides[i]) {
+          for (String b : sides[j]) {
+            cut(a, b);
+          }
+        }
+      }
+    }
+  }
+
+  /** Removes every fault this library applied, restoring each namespace's rules exactly as before the first one. */
+  public void heal() {
+    namespaces.values().forEach(NetNs::healFaults);
+  }
+
+  /**
+   * Whether packets from {@code from} are dropped at {@code to} now (by this library's faults).
+   */
+  public boolean isCut(String from, String to) {
+    requireTwo("isCut", from, to);
+    List<InetAddress> dropped = ns(to).droppedSources();
+    return addressesOf(from, "isCut").stream().anyMatch(dropped::contains);
+  }
+
+  /** Preset: the first half of the namespaces (in declaration order) against the rest. Returns the two sides. */
+  public List<Set<String>> partitionHalves() {
+    List<String> all = new ArrayList<>(peers());
+    Set<String> first = new LinkedHashSet<>(all.subList(0, all.size() / 2));
+    Set<String> second = new LinkedHashSet<>(all.subList(all.size() / 2, all.size()));
+    partition(first, second);
+    return List.of(first, second);
+  }
+
+  /** Preset: isolates one namespace chosen at random and returns its name. */
+  public String isolateRandomNode() {
+    List<String> all = new ArrayList<>(peers());
+    String chosen = all.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(all.size()));
+    isolate(chosen);
+    return chosen;
+  }
+
+  /**
+   * Preset: with the namespaces on a ring (declaration order), each sees only its nearest
+   * neighbours: enough for a majority, but no two see the same majority.
+   */
+  public void partitionMajoritiesRing() {
+    List<String> all = new ArrayList<>(peers());
+    int n = all.size();
+    int majority = n / 2 + 1;
+    int reach = majority / 2; // = ceil((majority - 1) / 2) neighbours on each side: 2 * reach + 1 >= majority
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        int distance = Math.min(j - i, n - (j - i));
+        if (distance > reach) {
+          cut(all.get(i), all.get(j));
+        }
+      }
+    }
+  }
+
+  /**
+   * Preset: two halves that cannot reach each other, joined by the middle namespace (in
+   * declaration order), which reaches both. Returns the middle one's name.
+   */
+  public String partitionBridge() {
+    List<String> all = new ArrayList<>(peers());
+    int middle = all.size() / 2;
+    for (String left : all.subList(0, middle)) {
+      for (String right : all.subList(middle + 1, all.size())) {
+        cut(left, right);
+      }
+    }
+    return all.get(middle);
+  }
+
+  /** The named namespaces that have an address: the ones faults can tell apart. */
+  private Set<String> peers() {
+    Set<String> peers = new LinkedHashSet<>();
+    for (String name : names()) {
+      if (attachments.stream().anyMatch(a -> a.namespace.equals(name) && a.address != null)) {
+        peers.add(name);
+      }
+    }
+    return peers;
+  }
+
+  private List<InetAddress> addressesOf(String name, String method) {
+    List<InetAddress> addresses = new ArrayList<>();
+    for (Attachment attachment : attachments) {
+      if (attachment.namespace.equals(name) && attachment.address != null && !addresses.contains(attachment.address)) {
+        addresses.add(attachment.address);
+      }
+    }
+    if (addresses.isEmpty()) {
+      throw new IllegalStateException("Network." + method + ": namespace \"" + name + "\" has no configured address,"
+          + " so its packets cannot be told apart; give its @VethLink or @Bridge a subnet or addresses");
+    }
+    return addresses;
+  }
+
+  private void requireTwo(String method, String a, String b) {
+    ns(a);
+    ns(b);
+    if (a.equals(b)) {
+      throw new IllegalArgumentException("Network." + method + "(\"" + a + "\", \"" + b + "\"): name two different namespaces");
+    }
+  }
+
   /** Every namespace's {@link NetNs#describe()}, bridges included. */
   public String describe() {
     StringBuilder out = new StringBuilder();

@@ -119,4 +119,49 @@ public final class Requests {
     }
     return message.attr(Rtnl.RTA_GATEWAY, gateway);
   }
+
+  /** {@code ip rule show} for one family. */
+  public static NlMessage getRules(int family, String where) {
+    return new NlMessage(Rtnl.RTM_GETRULE, 0, "rules of " + where)
+        .rtmsg(family, 0, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * {@code ip rule add from SOURCE/LEN priority PRIO blackhole protocol 245}: packets from the source
+   * are dropped silently on input, before any route (the local table included) is looked up.
+   */
+  public static NlMessage newBlackholeRule(byte[] source, int priority, String object) {
+    int family = source.length == 16 ? Rtnl.AF_INET6 : Rtnl.AF_INET;
+    return new NlMessage(Rtnl.RTM_NEWRULE, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .u8(family).u8(0).u8(source.length * 8).u8(0).u8(0).u8(0).u8(0).u8(Rtnl.FR_ACT_BLACKHOLE).u32(0)
+        .attr(Rtnl.FRA_SRC, source)
+        .attrU32(Rtnl.FRA_PRIORITY, priority)
+        .attrU8(Rtnl.FRA_PROTOCOL, Rtnl.RTPROT_JUNIT_NETNS);
+  }
+
+  /** {@code ip rule del from SOURCE/LEN priority PRIO blackhole}. */
+  public static NlMessage deleteBlackholeRule(byte[] source, int priority, String object) {
+    int family = source.length == 16 ? Rtnl.AF_INET6 : Rtnl.AF_INET;
+    return new NlMessage(Rtnl.RTM_DELRULE, 0, object)
+        .u8(family).u8(0).u8(source.length * 8).u8(0).u8(0).u8(0).u8(0).u8(Rtnl.FR_ACT_BLACKHOLE).u32(0)
+        .attr(Rtnl.FRA_SRC, source)
+        .attrU32(Rtnl.FRA_PRIORITY, priority);
+  }
+
+  /** {@code ip rule add priority PRIO lookup local [protocol P]} for one family. */
+  public static NlMessage newLocalRule(int family, int priority, int protocol, String object) {
+    return new NlMessage(Rtnl.RTM_NEWRULE, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
+        .u8(family).u8(0).u8(0).u8(0).u8(Rtnl.RT_TABLE_LOCAL).u8(0).u8(0).u8(Rtnl.FR_ACT_TO_TBL).u32(0)
+        .attrU32(Rtnl.FRA_PRIORITY, priority)
+        .attrU32(Rtnl.FRA_TABLE, Rtnl.RT_TABLE_LOCAL)
+        .attrU8(Rtnl.FRA_PROTOCOL, protocol);
+  }
+
+  /** {@code ip rule del priority PRIO lookup local} for one family. */
+  public static NlMessage deleteLocalRule(int family, int priority, String object) {
+    return new NlMessage(Rtnl.RTM_DELRULE, 0, object)
+        .u8(family).u8(0).u8(0).u8(0).u8(Rtnl.RT_TABLE_LOCAL).u8(0).u8(0).u8(Rtnl.FR_ACT_TO_TBL).u32(0)
+        .attrU32(Rtnl.FRA_PRIORITY, priority)
+        .attrU32(Rtnl.FRA_TABLE, Rtnl.RT_TABLE_LOCAL);
+  }
 }

@@ -74,6 +74,21 @@ public final class Rtnl {
   public static final int RTN_UNREACHABLE = 7;
   public static final int RTN_PROHIBIT = 8;
 
+  // linux/fib_rules.h: struct fib_rule_hdr (same layout as rtmsg: 12 bytes) and its attributes
+  public static final int FIB_RULE_HDR_LEN = 12;
+  public static final int FRA_SRC = 2;
+  public static final int FRA_IIFNAME = 3;
+  public static final int FRA_PRIORITY = 6;
+  public static final int FRA_TABLE = 15;
+  public static final int FRA_PROTOCOL = 21;
+  public static final int FR_ACT_TO_TBL = 1;
+  public static final int FR_ACT_BLACKHOLE = 6;
+  /**
+   * The protocol (FRA_PROTOCOL, like RTPROT_*) that marks a rule as junit-netns's own, so that
+   * heal() removes exactly those. Values above RTPROT_STATIC are free for routing daemons.
+   */
+  public static final int RTPROT_JUNIT_NETNS = 245;
+
   // linux/if_link.h: struct ifinfomsg and its attributes
   public static final int IFINFOMSG_LEN = 16;
   public static final int IFLA_ADDRESS = 1;
