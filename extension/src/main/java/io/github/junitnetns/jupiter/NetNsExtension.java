@@ -258,6 +258,15 @@ final class NetNsExtension
     if (topology == null) {
       return;
     }
+    if (!topology.borrowed().isEmpty()) {
+      // Namespaces shared by the class outlive the test: its partitions must not reach the next test.
+      try {
+        NetNsAccess.get().newNetwork(topology.borrowed(), Map.of(), List.of()).heal();
+      } catch (RuntimeException e) {
+        topology.close();
+        throw e;
+      }
+    }
     topology.close();
     checkWorkerThread(context, topology.workerNamespace());
   }

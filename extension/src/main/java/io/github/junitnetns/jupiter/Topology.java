@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableResource {
   private final Map<String, NetNs> byName = new LinkedHashMap<>();
+  private final Map<String, NetNs> borrowed = new LinkedHashMap<>();
   /** Namespaces this topology created and must close; CLASS-scoped ones of outer classes are only borrowed. */
   private final List<NetNs> owned = new ArrayList<>();
   /** Undone before the namespaces close, last first: bridges, links to the host. */
@@ -46,6 +47,12 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
 
   synchronized void borrow(String name, NetNs ns) {
     byName.put(name, ns);
+    borrowed.put(name, ns);
+  }
+
+  /** The namespaces of enclosing class contexts this test uses (CLASS scope). */
+  synchronized Map<String, NetNs> borrowed() {
+    return new LinkedHashMap<>(borrowed);
   }
 
   synchronized void undo(AutoCloseable action) {

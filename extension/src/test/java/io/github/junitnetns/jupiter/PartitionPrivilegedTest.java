@@ -203,4 +203,31 @@ class PartitionPrivilegedTest {
       assertThat(reachable(net)).isEqualTo(expected);
     }
   }
+
+  @IsolatedNetNs(value = {"x", "y"}, scope = IsolatedNetNs.Scope.CLASS)
+  @VethLink(left = "x", right = "y", subnet = "10.0.8.0/24")
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.SAME_THREAD)
+  static class SharedNamespaces {
+    static volatile Boolean secondSawPeer;
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void first(Network net) {
+      net.cut("x", "y"); // and "forgets" to heal
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void second(Network net) throws Exception {
+      secondSawPeer = !net.isCut("x", "y") && InetAddress.getByName("10.0.8.2").isReachable(2000);
+    }
+  }
+
+  @Test
+  void faultsOnClassScopedNamespacesAreHealedAfterEachTest() {
+    SharedNamespaces.secondSawPeer = null;
+    EngineRuns.run(SharedNamespaces.class).testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+    assertThat(SharedNamespaces.secondSawPeer).isTrue();
+  }
 }
