@@ -153,6 +153,18 @@ public final class Network {
     }
   }
 
+  /**
+   * Resets the established TCP connections between {@code a} and {@code b}, as a crashed peer or a
+   * middlebox would: the peer of each connection gets a RST ({@code SocketException: Connection
+   * reset}), and the socket reset locally fails with {@code Software caused connection abort}.
+   * Works during a cut too (then both sides are aborted locally). Returns how many sockets were reset.
+   */
+  public int resetConnections(String a, String b) {
+    requireTwo("resetConnections", a, b);
+    return Connections.resetTcp(ns(a), new java.util.HashSet<>(addressesOf(b, "resetConnections")))
+        + Connections.resetTcp(ns(b), new java.util.HashSet<>(addressesOf(a, "resetConnections")));
+  }
+
   /** Removes every fault this library applied, restoring each namespace's rules exactly as before the first one. */
   public void heal() {
     namespaces.values().forEach(NetNs::healFaults);

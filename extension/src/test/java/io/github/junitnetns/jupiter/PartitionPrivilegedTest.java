@@ -121,6 +121,23 @@ class PartitionPrivilegedTest {
     }
 
     @Test
+    void resetConnectionsResetsBothEnds(Network net, @Ns("b") NetNs b) throws Exception {
+      try (ServerSocket server = b.call(() -> new ServerSocket(7002));
+          Socket client = new Socket()) {
+        client.connect(new InetSocketAddress("10.0.0.2", 7002), 5000);
+        try (Socket accepted = server.accept()) {
+          accepted.setSoTimeout(5000);
+          client.setSoTimeout(5000);
+          assertThat(net.resetConnections("a", "b")).isEqualTo(1);
+          assertThatThrownBy(() -> accepted.getInputStream().read()).isInstanceOf(java.net.SocketException.class)
+              .hasMessageContaining("reset");
+          assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(java.net.SocketException.class);
+        }
+      }
+      assertThat(net.resetConnections("a", "b")).isZero();
+    }
+
+    @Test
     void misuseIsRefusedWithTheFix(Network net) {
       assertThatThrownBy(() -> net.cut("a", "a")).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("name two different namespaces");

@@ -40,7 +40,15 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** Opens a socket in the calling thread's network namespace; {@code where} names it in errors. */
   public static NetlinkSocket open(String where) throws ErrnoException {
-    int fd = Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, Rtnl.NETLINK_ROUTE);
+    return open(where, Rtnl.NETLINK_ROUTE);
+  }
+
+  /**
+   * Opens a socket of netlink family {@code protocol} (e.g. {@link SockDiag#NETLINK_SOCK_DIAG}) in
+   * the calling thread's network namespace; {@code where} names it in errors.
+   */
+  public static NetlinkSocket open(String where, int protocol) throws ErrnoException {
+    int fd = Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, protocol);
     try {
       // No bind(2): the kernel binds a netlink socket to a unique port id on its first send
       // (netlink_autobind, man 7 netlink), which is all a request/reply client needs.
