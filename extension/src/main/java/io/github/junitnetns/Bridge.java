@@ -59,7 +59,7 @@ public final class Bridge implements AutoCloseable {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
     VethPair.checkName(interfaceName, "interfaceName", object);
-    home.netlinkNaming(member, memberFd -> Requests.newVeth(port, interfaceName, memberFd, mtu, index, object));
+    VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
     home.readLink(port).up();
     Link end = member.readLink(interfaceName);
     end.up();

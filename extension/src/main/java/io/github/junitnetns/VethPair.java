@@ -49,7 +49,7 @@ public final class VethPair {
       throw new IllegalArgumentException("VethPair.create(" + object + "): mtu " + mtu
           + " is out of range; use 68 to 65535, or 0 for the default");
     }
-    left.netlinkNaming(right, rightFd -> Requests.newVeth(leftName, rightName, rightFd, mtu, 0, object));
+    createPair(left, leftName, right, rightName, mtu, 0, object);
     try {
       Link leftLink = left.readLink(leftName);
       Link rightLink = right.readLink(rightName);
@@ -64,6 +64,28 @@ public final class VethPair {
         e.addSuppressed(cleanup);
       }
       throw e;
+    }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger PEER_INDEX = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * One RTM_NEWLINK for both ends. They get two consecutive interface indexes from a high range,
+   * so they never share one; see {@link Requests#newVeth}. An index that happens to be taken is
+   * retried with the next pair.
+   */
+  static void createPair(NetNs home, String name, NetNs peer, String peerName, int mtu, int master, String object) {
+    for (int attempt = 1; ; attempt++) {
+      int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
+      try {
+        home.netlinkNaming(peer, peerFd -> Requests.newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object));
+        return;
+      } catch (NetNsException e) {
+        boolean indexTaken = e.errnoName().equals("EBUSY") && attempt < 3;
+        if (!indexTaken) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -236,4 +236,14 @@ class NetNsPrivilegedTest {
       }
     }
   }
+
+  @Test
+  void theEndsOfACableNeverShareAnInterfaceIndex() {
+    // Equal indexes would make the kernel delay the carrier (linkwatch), dropping the first packets.
+    try (NetNs a = NetNs.create("ia"); NetNs b = NetNs.create("ib")) {
+      VethPair pair = VethPair.create(a, "eth0", b, "eth0");
+      assertThat(pair.left().index()).isNotEqualTo(pair.right().index());
+      assertThat(pair.right().state()).isIn("UP", "UNKNOWN", "LOWERLAYERDOWN", "DOWN");
+    }
+  }
 }

@@ -55,8 +55,20 @@ public final class Requests {
    * {@code master} (an ifindex in the socket's namespace, or 0) makes NAME a bridge port at once.
    */
   public static NlMessage newVeth(String name, String peerName, int peerNsFd, int mtu, int master, String object) {
+    return newVeth(name, 0, peerName, peerNsFd, 0, mtu, master, object);
+  }
+
+  /**
+   * As above, with both ends' interface indexes chosen (0 lets the kernel pick). The two must
+   * differ: linkwatch treats a veth's carrier change as urgent only when its index differs from its
+   * peer's (net/core/linkwatch.c), and otherwise delays it up to a second, during which the new end
+   * drops what it sends; two fresh namespaces both give index 2. The kernel honours the peer's index
+   * only when the first end's is given too (drivers/net/veth.c).
+   */
+  public static NlMessage newVeth(String name, int index, String peerName, int peerNsFd, int peerIndex, int mtu,
+      int master, String object) {
     NlMessage message = new NlMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object)
-        .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+        .ifinfomsg(Rtnl.AF_UNSPEC, 0, index, 0, 0)
         .attrString(Rtnl.IFLA_IFNAME, name);
     if (mtu > 0) {
       message.attrU32(Rtnl.IFLA_MTU, mtu);
@@ -68,7 +80,7 @@ public final class Requests {
     message.attrString(Rtnl.IFLA_INFO_KIND, "veth");
     int data = message.beginNested(Rtnl.IFLA_INFO_DATA);
     int peer = message.beginNested(Rtnl.VETH_INFO_PEER);
-    message.ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0, 0)
+    message.ifinfomsg(Rtnl.AF_UNSPEC, 0, peerIndex, 0, 0)
         .attrString(Rtnl.IFLA_IFNAME, peerName)
         .attrU32(Rtnl.IFLA_NET_NS_FD, peerNsFd);
     if (mtu > 0) {
