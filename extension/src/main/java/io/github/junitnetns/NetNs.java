@@ -296,7 +296,7 @@ public final class NetNs implements AutoCloseable {
   public void setSysctl(String name, String value) {
     Path path = sysctlPath(name, "setSysctl");
     try {
-      run(() -> java.nio.file.Files.writeString(path, value));
+      run(() -> writeProcFile(path, value));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("setSysctl(\"" + name + "\", \"" + value + "\") in netns " + label
           + ": cannot write " + path + ": " + e.getMessage(), e);
@@ -307,10 +307,34 @@ public final class NetNs implements AutoCloseable {
   public String sysctl(String name) {
     Path path = sysctlPath(name, "sysctl");
     try {
-      return call(() -> java.nio.file.Files.readString(path)).trim();
+      return call(() -> readProcFile(path)).trim();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("sysctl(\"" + name + "\") in netns " + label + ": cannot read "
           + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a /proc/sys file in one read(2): such files report size 0, and their handlers answer a
+   * read at a non-zero offset with end-of-file, so reading in small steps (as Files.readString does
+   * for size-0 files) returns only the first byte.
+   */
+  static String readProcFile(Path path) throws java.io.IOException {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+      byte[] buffer = new byte[8192];
+      int length = Math.max(0, in.read(buffer));
+      return new String(buffer, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** Writes a /proc/sys file in one write(2), as sysctl(8) does. */
+  static void writeProcFile(Path path, String value) throws java.io.IOException {
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      if (channel.write(bytes) != bytes.capacity()) {
+        throw new java.io.IOException("short write of \"" + value + "\" to " + path);
+      }
     }
   }
 

@@ -246,4 +246,15 @@ class NetNsPrivilegedTest {
       assertThat(pair.right().state()).isIn("UP", "UNKNOWN", "LOWERLAYERDOWN", "DOWN");
     }
   }
+
+  @Test
+  void sysctlsOfSeveralDigitsReadAndWriteWhole() {
+    try (NetNs ns = NetNs.create("sysctl")) {
+      assertThat(ns.sysctl("net.ipv4.ip_default_ttl")).isEqualTo("64");
+      ns.setSysctl("net.ipv4.ip_default_ttl", "123");
+      assertThat(ns.sysctl("net.ipv4.ip_default_ttl")).isEqualTo("123");
+      assertThatThrownBy(() -> ns.sysctl("kernel.hostname"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("net.*");
+    }
+  }
 }
