@@ -288,7 +288,9 @@ class IsolatedNetNsPrivilegedTest {
   void parameterizedInvocationsGetFreshNamespacesAndDynamicTestsRunInTheFactorys() {
     Templates.PARAMETERIZED.clear();
     Templates.DYNAMIC.clear();
-    run(Templates.class).testEvents().assertStatistics(s -> s.started(5).succeeded(5));
+    EngineExecutionResults results = run(Templates.class);
+    assertThat(results.testEvents().failed().count()).as(EngineRuns.describe(results.testEvents())).isZero();
+    results.testEvents().assertStatistics(s -> s.started(5).succeeded(5));
     assertThat(Templates.PARAMETERIZED).containsExactly("true true", "true true", "true true");
     assertThat(Templates.DYNAMIC).hasSize(3).containsOnly(Templates.DYNAMIC.get(0));
   }
@@ -415,17 +417,14 @@ class IsolatedNetNsPrivilegedTest {
   @Test
   void aSeparateThreadTimeoutDoesNotQueueAfterEachBehindTheAbandonedBody() {
     SeparateThreadTimeout.afterRanIn = null;
-    long start = System.nanoTime();
+    SeparateThreadTimeout.bodyStillRunning = null;
     Throwable thrown = onlyFailure(run(SeparateThreadTimeout.class).testEvents());
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(thrown).isInstanceOf(TimeoutException.class);
     assertThat(SeparateThreadTimeout.afterRanIn).isNotNull().isNotEqualTo(Kernel.currentNetNs());
-    System.out.println("SEPARATE_THREAD: took " + took + ", @AfterEach ran while the body still ran: "
-        + SeparateThreadTimeout.bodyStillRunning);
-    // When JUnit moves on while the body still runs, @AfterEach must not wait behind it.
-    if (SeparateThreadTimeout.bodyStillRunning) {
-      assertThat(took).isLessThan(Duration.ofMillis(2500));
-    }
+    // JUnit (5.10 and 6.1 alike) moves on to @AfterEach while the abandoned body still runs; had
+    // @AfterEach been queued on the body's thread, it could only have run after the body ended.
+    // (The whole run may still take the body's 3 s: JUnit 6 waits for its timeout thread at the end.)
+    assertThat(SeparateThreadTimeout.bodyStillRunning).isTrue();
   }
 
   @IsolatedNetNs

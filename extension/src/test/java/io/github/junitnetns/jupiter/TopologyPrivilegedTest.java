@@ -253,7 +253,7 @@ class TopologyPrivilegedTest {
         Exchange exchange = exchange(listener, new InetSocketAddress("fd00:1::2", 8080));
         assertThat(exchange.serverSawPeer).isEqualTo(InetAddress.getByName("fd00:1::1"));
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5)); // a guard against hidden retries; the bind above is the proof
       assertNotTentative(a, "fd00:1::1");
       assertNotTentative(b, "fd00:1::2");
     }
@@ -271,7 +271,7 @@ class TopologyPrivilegedTest {
         assertThat(net.ns("m2").call(() -> exchange(listener, target)).serverSawPeer)
             .isEqualTo(InetAddress.getByName("fd00:2::2"));
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5)); // a guard against hidden retries; the bind above is the proof
       for (int i = 1; i <= 3; i++) {
         assertNotTentative(net.ns("m" + i), "fd00:2::" + i);
       }
