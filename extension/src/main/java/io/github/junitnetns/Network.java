@@ -165,6 +165,40 @@ public final class Network {
         + Connections.resetTcp(ns(b), new java.util.HashSet<>(addressesOf(a, "resetConnections")));
   }
 
+  /**
+   * Shapes the traffic from {@code from} to {@code to} like a slow or bad link:
+   * {@code net.shape("client", "server", Shaping.rate("8mbit"))}. It is applied where packets
+   * arrive at {@code to} (an ifb on its ingress), so losses look like the wire's, not like local
+   * drops. A rate works on every kernel with sch_tbf; delay, jitter, loss, duplication, reordering
+   * and corruption need netem, and without it {@link Shaping.NetemUnavailableException} is thrown
+   * (the extension then aborts the test). {@link Shaping#none()} removes the shaping. For now the
+   * two must share a {@code @VethLink}: on a bridge it would shape every member's traffic.
+   */
+  public void shape(String from, String to, Shaping shaping) {
+    requireTwo("shape", from, to);
+    if (shaping == null) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", null): give a Shaping,"
+          + " e.g. Shaping.rate(\"8mbit\"), or Shaping.none() to remove it");
+    }
+    for (Attachment mine : attachments) {
+      if (mine.namespace.equals(to) && mine.medium.startsWith("veth ")) {
+        for (Attachment theirs : attachments) {
+          if (theirs.namespace.equals(from) && theirs.medium.equals(mine.medium)) {
+            Shaper.shapeArrivals(namespaces.get(to).readLink(mine.interfaceName), shaping);
+            return;
+          }
+        }
+      }
+    }
+    throw new UnsupportedOperationException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
+        + " @VethLink. Shaping one member's traffic on a bridge is not supported yet; join them with a @VethLink.");
+  }
+
+  /** Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none. */
+  public void unshape(String from, String to) {
+    shape(from, to, Shaping.none());
+  }
+
   /** Removes every fault this library applied, restoring each namespace's rules exactly as before the first one. */
   public void heal() {
     namespaces.values().forEach(NetNs::healFaults);

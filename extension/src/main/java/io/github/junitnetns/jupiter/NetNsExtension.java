@@ -334,6 +334,10 @@ final class NetNsExtension
 
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+    if (throwable instanceof io.github.junitnetns.Shaping.NetemUnavailableException) {
+      // The kernel lacks a feature, not the code under test: skipped, with the fix in the message.
+      throw new TestAbortedException(throwable.getMessage(), throwable);
+    }
     Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
     if (topology != null && !(throwable instanceof TestAbortedException)) {
       StringBuilder report = new StringBuilder("Network namespaces when the test failed:\n");

@@ -148,7 +148,9 @@ public final class Rtnl {
       case RTM_NEWRULE: return "RTM_NEWRULE";
       case RTM_DELRULE: return "RTM_DELRULE";
       case RTM_GETRULE: return "RTM_GETRULE";
-      default: return "netlink type " + type;
+      default:
+        String tc = Tc.messageTypeName(type);
+        return tc != null ? tc : "netlink type " + type;
     }
   }
 }

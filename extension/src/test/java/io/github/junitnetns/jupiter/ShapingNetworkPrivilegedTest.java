@@ -1,0 +1,117 @@
+package io.github.junitnetns.jupiter;
+
+import static io.github.junitnetns.jupiter.EngineRuns.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
+import io.github.junitnetns.Shaping;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * Network.shape: a rate-limited link behaves like one; netem options abort the test where the
+ * kernel has no netem (this development machine) and take effect where it has (GitHub's Ubuntu
+ * runners). {@code @Isolated}: a rate is measured against the clock, so nothing else loads the CPU.
+ */
+@Isolated
+@Tag("privileged")
+@IsolatedNetNs({"a", "b"})
+@VethLink(left = "a", right = "b", subnet = "10.0.0.0/24")
+class ShapingNetworkPrivilegedTest {
+  private static final int BYTES = 1 << 20;
+
+  /** Seconds to send {@code BYTES} from a (the body's namespace) to b over TCP. */
+  private static double transfer(NetNs b) throws Exception {
+    try (ServerSocket server = b.call(() -> new ServerSocket(7100))) {
+      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+        try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+          long total = 0;
+          byte[] buffer = new byte[64 * 1024];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            total += n;
+          }
+          return total;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      long start = System.nanoTime();
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("10.0.0.2", 7100), 5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(new byte[BYTES]);
+        socket.shutdownOutput();
+        assertThat(received.get()).isEqualTo(BYTES);
+      }
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  @Test
+  void aRateLimitedLinkTakesTheTimeTheRateSays(Network net, @Ns("b") NetNs b) throws Exception {
+    double unshaped = transfer(b);
+    net.shape("a", "b", Shaping.rate("8mbit"));
+    double shaped = transfer(b);
+    // On the wire each 1448-byte segment carries 66 bytes of Ethernet, IP and TCP headers.
+    double expected = BYTES * (1514.0 / 1448.0) * 8 / 8_000_000;
+    assertThat(shaped).as("shaped %.3f s, expected %.3f s", shaped, expected)
+        .isBetween(expected * 0.9, expected * 1.1);
+    assertThat(shaped).as("unshaped %.4f s", unshaped).isGreaterThan(10 * unshaped);
+    net.unshape("a", "b");
+    assertThat(transfer(b)).isLessThan(expected / 10);
+  }
+
+  @Test
+  void shapingOutsideACableIsRefusedWithTheReason(Network net) {
+    assertThatThrownBy(() -> net.shape("a", "a", Shaping.rate("1mbit"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> net.shape("a", "b", null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Shaping.none()");
+  }
+
+  @IsolatedNetNs({"x", "y"})
+  @VethLink(left = "x", right = "y", subnet = "10.0.9.0/24")
+  static class Delayed {
+    static volatile Duration connect;
+
+    @Test
+    void delaysArrivals(Network net, @Ns("y") NetNs y) throws Exception {
+      net.shape("x", "y", Shaping.delay(Duration.ofMillis(200)));
+      try (ServerSocket server = y.call(() -> new ServerSocket(7200)); Socket socket = new Socket()) {
+        long start = System.nanoTime();
+        socket.connect(new InetSocketAddress("10.0.9.2", 7200), 5000);
+        connect = Duration.ofNanos(System.nanoTime() - start);
+      }
+    }
+  }
+
+  @Test
+  void netemOptionsAbortWhereTheKernelHasNoNetemAndWorkWhereItHas() {
+    Delayed.connect = null;
+    EngineExecutionResults results = run(Delayed.class);
+    if (results.testEvents().aborted().count() == 1) {
+      Throwable reason = results.testEvents().aborted().list().get(0)
+          .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+      assertThat(reason.getMessage())
+          .contains("Cannot shape eth0@y with delay 200ms")
+          .contains("no netem qdisc, the kernel module sch_netem")
+          .contains("sudo modprobe sch_netem");
+      assertThat(reason.getCause()).isInstanceOf(Shaping.NetemUnavailableException.class);
+    } else {
+      // A kernel with netem (GitHub's runners): the SYN arrives 200 ms late.
+      results.testEvents().assertStatistics(s -> s.succeeded(1));
+      assertThat(Delayed.connect).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+    }
+  }
+}
