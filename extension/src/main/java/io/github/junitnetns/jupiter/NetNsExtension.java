@@ -62,18 +62,8 @@ final class NetNsExtension
       }
     }
     List<Topology> outer = classTopologies(context);
-    List<Plan.Wire> wires = new ArrayList<>();
-    for (Plan.Wire wire : plan.wires) {
-      if (plan.isClassWide(wire) && outer.stream().noneMatch(t -> t.hasBuilt(wire.id))) {
-        wires.add(wire);
-      }
-    }
-    List<Plan.Lan> lans = new ArrayList<>();
-    for (Plan.Lan lan : plan.lans) {
-      if (plan.isClassWide(lan) && outer.stream().noneMatch(t -> t.hasBuilt(lan.id))) {
-        lans.add(lan);
-      }
-    }
+    List<Plan.Wire> wires = notBuiltYet(plan.wires, w -> plan.isClassWide(w), w -> w.id, outer);
+    List<Plan.Lan> lans = notBuiltYet(plan.lans, l -> plan.isClassWide(l), l -> l.id, outer);
     if (mine.isEmpty() && wires.isEmpty() && lans.isEmpty()) {
       return;
     }
@@ -207,19 +197,8 @@ final class NetNsExtension
         topology.borrow(declaration.name, shared.get(declaration.name));
       }
     }
-    List<Plan.Wire> wires = new ArrayList<>();
-    for (Plan.Wire wire : plan.wires) {
-      if (classTopologies.stream().noneMatch(t -> t.hasBuilt(wire.id))) {
-        wires.add(wire);
-      }
-    }
-    List<Plan.Lan> lans = new ArrayList<>();
-    for (Plan.Lan lan : plan.lans) {
-      if (classTopologies.stream().noneMatch(t -> t.hasBuilt(lan.id))) {
-        lans.add(lan);
-      }
-    }
-    Wiring.build(wires, lans, topology.all(), topology);
+    Wiring.build(notBuiltYet(plan.wires, w -> true, w -> w.id, classTopologies),
+        notBuiltYet(plan.lans, l -> true, l -> l.id, classTopologies), topology.all(), topology);
   }
 
   /** {@code @Ns("x")} parameters of the test method must name declared namespaces: checked before anything is made. */
@@ -238,6 +217,18 @@ final class NetNsExtension
             + ". Add it to @IsolatedNetNs or fix the name.");
       }
     }
+  }
+
+  /** The cables or LANs that qualify and that no enclosing class context has built already. */
+  private static <T> List<T> notBuiltYet(List<T> planned, java.util.function.Predicate<T> qualifies,
+      java.util.function.Function<T, String> id, List<Topology> builders) {
+    List<T> todo = new ArrayList<>();
+    for (T item : planned) {
+      if (qualifies.test(item) && builders.stream().noneMatch(t -> t.hasBuilt(id.apply(item)))) {
+        todo.add(item);
+      }
+    }
+    return todo;
   }
 
   /** The topologies of the enclosing class contexts, outermost first. */

@@ -91,34 +91,24 @@ public final class NetlinkSocket implements AutoCloseable {
     byte[] bytes = batch.toByteArray();
     Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
 
-    ErrnoException failure = null;
-    int pending = messages.size();
-    while (pending > 0) {
-      byte[] data = receive();
-      ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
-      for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
-        int len = in.getInt(at);
-        int type = in.getShort(at + 4) & 0xffff;
-        int flags = in.getShort(at + 6) & 0xffff;
-        int replySeq = in.getInt(at + 8);
-        if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
-          break;
-        }
+    ErrnoException[] failure = new ErrnoException[1];
+    int[] pending = {messages.size()};
+    while (pending[0] > 0) {
+      forEachMessage(receive(), (data, in, at, len, type, flags, replySeq) -> {
         int index = replySeq - first;
         if (type == Rtnl.NLMSG_ERROR && index >= 0 && index < messages.size()) {
-          pending--;
+          pending[0]--;
           int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
-          if (error != 0 && failure == null) {
+          if (error != 0 && failure[0] == null) {
             NlMessage failed = messages.get(index);
-            failure = new ErrnoException(failed.operation(), failed.object(), error,
+            failure[0] = new ErrnoException(failed.operation(), failed.object(), error,
                 extendedAckMessage(data, at, len, flags));
           }
         }
-        at += NlMessage.align(len);
-      }
+      });
     }
-    if (failure != null) {
-      throw failure;
+    if (failure[0] != null) {
+      throw failure[0];
     }
   }
 
@@ -128,27 +118,21 @@ public final class NetlinkSocket implements AutoCloseable {
     int mySeq = ++seq;
     byte[] bytes = request.encode(mySeq);
     Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
-    while (true) {
-      byte[] data = receive();
-      ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
-      for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
-        int len = in.getInt(at);
-        int type = in.getShort(at + 4) & 0xffff;
-        int flags = in.getShort(at + 6) & 0xffff;
-        if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
-          break;
+    NlReply[] answer = new NlReply[1];
+    while (answer[0] == null) {
+      forEachMessage(receive(), (data, in, at, len, type, flags, replySeq) -> {
+        if (replySeq != mySeq || answer[0] != null) {
+          return;
         }
-        if (in.getInt(at + 8) == mySeq) {
-          if (type == Rtnl.NLMSG_ERROR) {
-            int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
-            throw new ErrnoException(request.operation(), request.object(), error == 0 ? Errno.ENODATA : error,
-                extendedAckMessage(data, at, len, flags));
-          }
-          return new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len);
+        if (type == Rtnl.NLMSG_ERROR) {
+          int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
+          throw new ErrnoException(request.operation(), request.object(), error == 0 ? Errno.ENODATA : error,
+              extendedAckMessage(data, at, len, flags));
         }
-        at += NlMessage.align(len);
-      }
+        answer[0] = new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len);
+      });
     }
+    return answer[0];
   }
 
   /** Runs a dump request (NLM_F_DUMP is added) and returns every reply message. */
@@ -156,54 +140,58 @@ public final class NetlinkSocket implements AutoCloseable {
     checkOpen();
     for (int attempt = 1; ; attempt++) {
       List<NlReply> replies = new ArrayList<>();
-      boolean interrupted = false;
       int mySeq = ++seq;
       byte[] bytes = request.encode(mySeq);
       ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder())
           .putShort(6, (short) (request.flags() | Rtnl.NLM_F_DUMP));
       Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
-      boolean done = false;
-      while (!done) {
-        byte[] data = receive();
-        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
-        for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
-          int len = in.getInt(at);
-          int type = in.getShort(at + 4) & 0xffff;
-          int flags = in.getShort(at + 6) & 0xffff;
-          if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
-            break;
+      boolean[] done = {false};
+      boolean[] interrupted = {false};
+      while (!done[0]) {
+        forEachMessage(receive(), (data, in, at, len, type, flags, replySeq) -> {
+          if (replySeq != mySeq) {
+            return;
           }
-          if (in.getInt(at + 8) == mySeq) {
-            interrupted |= (flags & Rtnl.NLM_F_DUMP_INTR) != 0;
-            if (type == Rtnl.NLMSG_DONE) {
-              // A dump that fails midway says so in NLMSG_DONE's payload (an int errno, negative).
-              int error = len >= Rtnl.NLMSG_HDRLEN + 4 ? -in.getInt(at + Rtnl.NLMSG_HDRLEN) : 0;
-              if (error > 0) {
-                throw new ErrnoException(request.operation(), request.object(), error,
-                    extendedAckMessage(data, at, len, flags));
-              }
-              done = true;
-            } else if (type == Rtnl.NLMSG_ERROR) {
-              int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
-              if (error != 0) {
-                throw new ErrnoException(request.operation(), request.object(), error,
-                    extendedAckMessage(data, at, len, flags));
-              }
-              done = true;
-            } else {
-              replies.add(new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len));
+          interrupted[0] |= (flags & Rtnl.NLM_F_DUMP_INTR) != 0;
+          if (type == Rtnl.NLMSG_DONE || type == Rtnl.NLMSG_ERROR) {
+            // A dump that fails midway says so in NLMSG_DONE's payload (an int errno, negative).
+            int error = len >= Rtnl.NLMSG_HDRLEN + 4 ? -in.getInt(at + Rtnl.NLMSG_HDRLEN) : 0;
+            if (error > 0) {
+              throw new ErrnoException(request.operation(), request.object(), error,
+                  extendedAckMessage(data, at, len, flags));
             }
+            done[0] = true;
+          } else {
+            replies.add(new NlReply(data, type, flags, at + Rtnl.NLMSG_HDRLEN, at + len));
           }
-          at += NlMessage.align(len);
-        }
+        });
       }
-      if (!interrupted) {
+      if (!interrupted[0]) {
         return replies;
       }
       if (attempt == DUMP_ATTEMPTS) {
         throw new ErrnoException(request.operation(), request.object() + " (dump kept changing)",
             Errno.EAGAIN);
       }
+    }
+  }
+
+  /** What to do with one message of a received datagram. */
+  @FunctionalInterface
+  private interface MessageVisitor {
+    void visit(byte[] data, ByteBuffer in, int at, int len, int type, int flags, int seq) throws ErrnoException;
+  }
+
+  /** Walks the messages of one datagram (NLMSG_ALIGN between them), stopping at a malformed one. */
+  private static void forEachMessage(byte[] data, MessageVisitor visitor) throws ErrnoException {
+    ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+    for (int at = 0; at + Rtnl.NLMSG_HDRLEN <= data.length; ) {
+      int len = in.getInt(at);
+      if (len < Rtnl.NLMSG_HDRLEN || at + len > data.length) {
+        return;
+      }
+      visitor.visit(data, in, at, len, in.getShort(at + 4) & 0xffff, in.getShort(at + 6) & 0xffff, in.getInt(at + 8));
+      at += NlMessage.align(len);
     }
   }
 
