@@ -430,7 +430,7 @@ class TopologyPrivilegedTest {
     assertThat(seen.hostAddresses).hasSize(1);
     assertThat(seen.hostAddresses.get(0)).contains(name).contains("inet 10.99.0.1/30");
     assertThat(seen.after).as("still there right after the body").containsExactly(name);
-    assertThat(Files.exists(Path.of("/sys/class/net", name))).as("/sys/class/net/%s after the run", name).isFalse();
+    assertThat(hostLinks()).as("host interfaces after the run").doesNotContain(name);
     assertThat(ourHostInterfaces()).isEmpty();
     assertThat(hostLinks()).isEqualTo(linksBefore);
     assertThat(hostRoutes()).isEqualTo(routesBefore);
@@ -506,14 +506,17 @@ class TopologyPrivilegedTest {
     }
   }
 
-  /** The host's interfaces (sysfs shows the namespace it was mounted in, whichever thread reads it). */
+  /**
+   * The interfaces of the JVM's own namespace, asked over rtnetlink: /sys/class/net would show
+   * the namespace of whoever mounted sysfs, which is not the JVM's when it runs rootless.
+   */
   static Set<String> hostLinks() {
-    try (Stream<Path> entries = Files.list(Path.of("/sys/class/net"))) {
-      return entries.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    try (NetNs host = NetNs.open(Path.of("/proc/self/ns/net"))) {
+      return host.links().stream().map(io.github.junitnetns.Link::name)
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
   }
+
 
   /** Host interfaces made for a {@code VethLink.HOST} end by this JVM: {@code jn<pid>-<n>}, base 36. */
   static List<String> ourHostInterfaces() {
