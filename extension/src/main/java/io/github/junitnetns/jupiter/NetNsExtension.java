@@ -515,8 +515,9 @@ final class NetNsExtension
     return declaration.scope == Scope.CLASS ? context.getRequiredTestClass().getSimpleName() : testName(context);
   }
 
+  /** E.g. {@code ServerTest.bindsTheRealPort}; a dynamic test's context has no class: its display name then. */
   private static String testName(ExtensionContext context) {
-    return context.getRequiredTestClass().getSimpleName()
+    return context.getTestClass().map(Class::getSimpleName).orElse(context.getDisplayName())
         + context.getTestMethod().map(m -> "." + m.getName()).orElse("");
   }
 }
