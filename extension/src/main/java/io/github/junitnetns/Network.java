@@ -168,11 +168,24 @@ public final class Network {
   /**
    * Shapes the traffic from {@code from} to {@code to} like a slow or bad link:
    * {@code net.shape("client", "server", Shaping.rate("8mbit"))}. It is applied where packets
-   * arrive at {@code to} (an ifb on its ingress), so losses look like the wire's, not like local
-   * drops. A rate works on every kernel with sch_tbf; delay, jitter, loss, duplication, reordering
-   * and corruption need netem, and without it {@link Shaping.NetemUnavailableException} is thrown
-   * (the extension then aborts the test). {@link Shaping#none()} removes the shaping. For now the
-   * two must share a {@code @VethLink}: on a bridge it would shape every member's traffic.
+   * arrive at {@code to}: on each interface of {@code to} that shares a {@code @VethLink} or a
+   * {@code @Bridge} with {@code from}, {@code from}'s packets are redirected to an ifb of their own
+   * in {@code to}'s namespace (named {@code ifb<ifindex in hex>p<n>}, {@code n} being {@code from}'s
+   * place among {@link #names()}, from 1), whose qdisc shapes them. So losses look like the wire's,
+   * not like local drops. On a cable everything arriving is {@code from}'s; on a bridge,
+   * {@code from}'s packets are told apart by their source address (any of {@code from}'s
+   * configured addresses, IPv4 or IPv6), and the other members' traffic to {@code to} is not
+   * shaped. Each pair is shaped on its own: {@code shape("n1", "n3", ...)} and
+   * {@code shape("n2", "n3", ...)} give two independent links into n3.
+   *
+   * <p>A rate works on every kernel with sch_tbf; delay, jitter, loss, duplication, reordering and
+   * corruption need netem, and without it {@link Shaping.NetemUnavailableException} is thrown (the
+   * extension then aborts the test) and nothing is left behind. Shaping the pair again replaces its
+   * shaping; {@link Shaping#none()} removes it (and its ifb), leaving other pairs' alone.
+   *
+   * @throws IllegalArgumentException if the two share no cable or bridge
+   * @throws IllegalStateException if they share only a bridge and {@code from} has no configured
+   *     address to tell its packets apart by
    */
   public void shape(String from, String to, Shaping shaping) {
     requireTwo("shape", from, to);
@@ -180,18 +193,34 @@ public final class Network {
       throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", null): give a Shaping,"
           + " e.g. Shaping.rate(\"8mbit\"), or Shaping.none() to remove it");
     }
+    int peer = new ArrayList<>(names()).indexOf(from) + 1;
+    List<Attachment> shaped = new ArrayList<>();
+    List<Boolean> pointToPoint = new ArrayList<>();
     for (Attachment mine : attachments) {
-      if (mine.namespace.equals(to) && mine.medium.startsWith("veth ")) {
+      if (mine.namespace.equals(to)) {
         for (Attachment theirs : attachments) {
           if (theirs.namespace.equals(from) && theirs.medium.equals(mine.medium)) {
-            Shaper.shapeArrivals(namespaces.get(to).readLink(mine.interfaceName), shaping);
-            return;
+            shaped.add(mine);
+            pointToPoint.add(mine.medium.startsWith("veth "));
+            break;
           }
         }
       }
     }
-    throw new UnsupportedOperationException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
-        + " @VethLink. Shaping one member's traffic on a bridge is not supported yet; join them with a @VethLink.");
+    if (shaped.isEmpty()) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
+          + " @VethLink or @Bridge, so there is no link between them to shape; connect them with one");
+    }
+    // Validate first: the addresses are needed on a bridge before anything is built.
+    List<InetAddress> sources = pointToPoint.contains(false) ? addressesOf(from, "shape") : null;
+    if (peer > Shaper.MAX_PEER) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
+          + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
+    }
+    for (int i = 0; i < shaped.size(); i++) {
+      Link link = namespaces.get(to).readLink(shaped.get(i).interfaceName);
+      Shaper.shapeArrivals(link, peer, from, pointToPoint.get(i) ? null : sources, shaping);
+    }
   }
 
   /** Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none. */

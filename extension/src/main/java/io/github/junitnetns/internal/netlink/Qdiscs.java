@@ -3,7 +3,9 @@ package io.github.junitnetns.internal.netlink;
 import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.net.Addresses;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -160,19 +162,62 @@ public final class Qdiscs {
    * (cls_matchall is not in every kernel; u32 is).
    */
   public static NlMessage redirectIngress(int ifindex, int targetIfindex, String device, String target) {
-    int prio = 1;
-    NlMessage message = new NlMessage(Tc.RTM_NEWTFILTER, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL,
+    return redirectIngress(ifindex, 1, targetIfindex, device, target);
+  }
+
+  /** {@link #redirectIngress(int, int, String, String)} at filter priority {@code prio} (1 to 65535). */
+  public static NlMessage redirectIngress(int ifindex, int prio, int targetIfindex, String device, String target) {
+    return u32Redirect(ifindex, prio, Tc.ETH_P_ALL, 0, new byte[4], 0, targetIfindex,
         "ingress redirect " + device + " -> " + target);
-    tcmsg(message, ifindex, 0, Tc.makeHandle(Tc.TC_H_CLSACT, Tc.TC_H_MIN_INGRESS),
-        Tc.makeHandle(prio << 16, Tc.htons(Tc.ETH_P_ALL)));
+  }
+
+  /**
+   * {@code tc filter add dev DEVICE ingress protocol ip prio PRIO u32 match ip src ADDRESS/32 action
+   * mirred egress redirect dev TARGET} ({@code protocol ipv6 ... match ip6 src ADDRESS/128} for an
+   * IPv6 source): only packets from {@code source} arriving on {@code ifindex} are handed to
+   * {@code targetIfindex}; the rest go on as if there were no filter. On ingress u32's offsets
+   * count from the network header, so the keys cover iphdr.saddr (one 32-bit word at byte 12) or
+   * ipv6hdr.saddr (four words at bytes 8 to 20); the filter's protocol (ETH_P_IP, ETH_P_IPV6)
+   * keeps it off other packets. Filters of one protocol may share a priority (the kernel numbers
+   * them); IPv4 and IPv6 ones need two. Needs {@link #addClsact} on the device first.
+   */
+  public static NlMessage redirectIngressFrom(int ifindex, int prio, InetAddress source, int targetIfindex,
+      String device, String target) {
+    byte[] address = source.getAddress();
+    boolean ipv6 = address.length == 16;
+    return u32Redirect(ifindex, prio, ipv6 ? Tc.ETH_P_IPV6 : Tc.ETH_P_IP,
+        ipv6 ? Tc.IPV6_SADDR_OFFSET : Tc.IPV4_SADDR_OFFSET, address, 0xFFFF_FFFF, targetIfindex,
+        "ingress redirect " + device + " from " + Addresses.format(source) + " -> " + target);
+  }
+
+  /** The filter protocol (an ETH_P_* value) that {@link #redirectIngressFrom} uses for {@code source}. */
+  public static int protocolOf(InetAddress source) {
+    return source.getAddress().length == 16 ? Tc.ETH_P_IPV6 : Tc.ETH_P_IP;
+  }
+
+  /**
+   * {@code tc filter del dev DEVICE ingress protocol PROTOCOL prio PRIO u32}: every u32 filter at
+   * that priority of clsact's ingress hook (tcm_handle 0 removes them all). Fails with ENOENT
+   * ("Filter with specified priority/protocol not found") when there are none.
+   */
+  public static NlMessage deleteIngressFilters(int ifindex, int prio, int protocol, String device) {
+    NlMessage message = new NlMessage(Tc.RTM_DELTFILTER, 0, "ingress filters prio " + prio + " on " + device);
+    tcmsg(message, ifindex, 0, Tc.makeHandle(Tc.TC_H_CLSACT, Tc.TC_H_MIN_INGRESS), filterInfo(prio, protocol));
+    return message.attrString(Tc.TCA_KIND, "u32");
+  }
+
+  /**
+   * A u32 filter on clsact's ingress hook whose keys compare {@code value} (whole 32-bit words, in
+   * network byte order as in the packet) under {@code mask} at {@code offset} and on, with one
+   * terminal mirred action that redirects a match to {@code targetIfindex}'s egress.
+   */
+  private static NlMessage u32Redirect(int ifindex, int prio, int protocol, int offset, byte[] value, int mask,
+      int targetIfindex, String object) {
+    NlMessage message = new NlMessage(Tc.RTM_NEWTFILTER, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, object);
+    tcmsg(message, ifindex, 0, Tc.makeHandle(Tc.TC_H_CLSACT, Tc.TC_H_MIN_INGRESS), filterInfo(prio, protocol));
     message.attrString(Tc.TCA_KIND, "u32");
     int options = message.beginNested(Tc.TCA_OPTIONS);
-    message.attr(Tc.TCA_U32_SEL, struct(Tc.TC_U32_SEL_LEN + Tc.TC_U32_KEY_LEN)
-        .put((byte) Tc.TC_U32_TERMINAL).put((byte) 0).put((byte) 1).put((byte) 0) // flags, offshift, nkeys, pad
-        .putShort((short) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0) // offmask, off, offoff, hoff
-        .putInt(0)                                                                      // hmask
-        .putInt(0).putInt(0).putInt(0).putInt(0)                                        // key: mask 0, val 0, off, offmask
-        .array());
+    message.attr(Tc.TCA_U32_SEL, u32Selector(offset, value, mask));
     int actions = message.beginNested(Tc.TCA_U32_ACT);
     int first = message.beginNested(1); // actions are numbered by their order, from 1
     message.attrString(Tc.TCA_ACT_KIND, "mirred");
@@ -182,6 +227,37 @@ public final class Qdiscs {
         .putInt(Tc.TCA_EGRESS_REDIR).putInt(targetIfindex)
         .array());
     return message.endNested(mirredOptions).endNested(first).endNested(actions).endNested(options);
+  }
+
+  /**
+   * struct tc_u32_sel (linux/pkt_cls.h) with one struct tc_u32_key per 32-bit word of
+   * {@code value}: {@code {u8 flags, offshift, nkeys; (pad); be16 offmask; u16 off; s16 offoff,
+   * hoff; be32 hmask}} then keys {@code {be32 mask, val; s32 off, offmask}}. mask and val are in
+   * network byte order, the offsets in the host's.
+   */
+  static byte[] u32Selector(int offset, byte[] value, int mask) {
+    if (value.length == 0 || value.length % 4 != 0 || offset % 4 != 0) {
+      throw new IllegalArgumentException("u32 match of " + value.length + " bytes at " + offset
+          + ": give whole 32-bit words at a multiple of 4");
+    }
+    int keys = value.length / 4;
+    ByteBuffer sel = struct(Tc.TC_U32_SEL_LEN + keys * Tc.TC_U32_KEY_LEN)
+        .put((byte) Tc.TC_U32_TERMINAL).put((byte) 0).put((byte) keys).put((byte) 0) // flags, offshift, nkeys, pad
+        .putShort((short) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0) // offmask, off, offoff, hoff
+        .putInt(0);                                                                       // hmask
+    for (int i = 0; i < keys; i++) {
+      sel.order(ByteOrder.BIG_ENDIAN).putInt(mask).put(value, 4 * i, 4) // mask, val: as in the packet
+          .order(ORDER).putInt(offset + 4 * i).putInt(0);               // off, offmask
+    }
+    return sel.array();
+  }
+
+  /** tcm_info of a filter: the priority in the upper 16 bits, the protocol in network byte order in the lower. */
+  private static int filterInfo(int prio, int protocol) {
+    if (prio < 1 || prio > 0xFFFF) {
+      throw new IllegalArgumentException("filter priority " + prio + ": give 1 to 65535");
+    }
+    return Tc.makeHandle(prio << 16, Tc.htons(protocol));
   }
 
   /**

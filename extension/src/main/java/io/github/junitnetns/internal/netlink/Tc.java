@@ -80,6 +80,9 @@ public final class Tc {
   public static final int TC_U32_TERMINAL = 1;
   public static final int TC_U32_SEL_LEN = 16;
   public static final int TC_U32_KEY_LEN = 16;
+  // linux/ip.h: struct iphdr, saddr at byte 12; linux/ipv6.h: struct ipv6hdr, saddr at bytes 8..23
+  public static final int IPV4_SADDR_OFFSET = 12;
+  public static final int IPV6_SADDR_OFFSET = 8;
   // linux/pkt_cls.h: enum TCA_ACT_*, action verdicts
   public static final int TCA_ACT_KIND = 1;
   public static final int TCA_ACT_OPTIONS = 2;
@@ -96,6 +99,8 @@ public final class Tc {
 
   // linux/if_ether.h
   public static final int ETH_P_ALL = 0x0003;
+  public static final int ETH_P_IP = 0x0800;
+  public static final int ETH_P_IPV6 = 0x86DD;
   public static final int ETH_HLEN = 14;
 
   /** {@code TC_H_MAKE(maj, min)} of linux/pkt_sched.h: {@code maj} is already shifted (e.g. 0x10000 for 1:). */

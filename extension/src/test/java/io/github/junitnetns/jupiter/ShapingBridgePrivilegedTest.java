@@ -1,0 +1,271 @@
+package io.github.junitnetns.jupiter;
+
+import static io.github.junitnetns.jupiter.EngineRuns.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.junitnetns.Link;
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
+import io.github.junitnetns.Shaping;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * Network.shape on a bridge: only the named sender's traffic to the named receiver is shaped,
+ * each pair on its own, IPv4 and IPv6; the other members' traffic passes at full speed.
+ * {@code @Isolated}: rates are measured against the clock, so nothing else loads the CPU.
+ */
+@Isolated
+@Tag("privileged")
+@IsolatedNetNs({"n1", "n2", "n3"})
+@Bridge(name = "lan", members = {"n1", "n2", "n3"}, subnet = "10.0.1.0/24")
+class ShapingBridgePrivilegedTest {
+  private static final int BYTES = 1 << 20;
+
+  /**
+   * Seconds that {@code BYTES} take on the wire at {@code bitsPerSecond}: each full segment
+   * carries 1514 bytes of frame, of which 66 (IPv4) or 86 (IPv6) are Ethernet, IP and TCP headers
+   * with timestamps.
+   */
+  private static double expected(long bitsPerSecond, boolean ipv6) {
+    double payload = ipv6 ? 1428.0 : 1448.0;
+    return BYTES * (1514.0 / payload) * 8 / bitsPerSecond;
+  }
+
+  /** Seconds to send {@code BYTES} over TCP from {@code from} to {@code address}, a listener in {@code to}. */
+  private static double transfer(NetNs from, NetNs to, String address) throws Exception {
+    InetAddress target = InetAddress.getByName(address);
+    try (ServerSocket server = to.call(() -> new ServerSocket(0, 50, target))) {
+      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+        try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+          long total = 0;
+          byte[] buffer = new byte[64 * 1024];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            total += n;
+          }
+          return total;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      return from.call(() -> {
+        long start = System.nanoTime();
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(target, server.getLocalPort()), 5000);
+          OutputStream out = socket.getOutputStream();
+          out.write(new byte[BYTES]);
+          socket.shutdownOutput();
+          assertThat(received.get()).isEqualTo(BYTES);
+        }
+        return (System.nanoTime() - start) / 1e9;
+      });
+    }
+  }
+
+  private static CompletableFuture<Double> transferAsync(ExecutorService pool, NetNs from, NetNs to, String address) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return transfer(from, to, address);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, pool);
+  }
+
+  private static String tc(NetNs ns, String command) throws Exception {
+    Process tc = ns.exec("sh", "-c", command);
+    String out = new String(tc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(tc.waitFor()).isZero();
+    return out;
+  }
+
+  /**
+   * One untimed transfer from each sender first, so that no measurement pays for a cold JVM or
+   * for a just-created link whose carrier the kernel has not switched on yet (both seen to cost
+   * 0.1 s to 1 s on the first connection, with or without shaping).
+   */
+  private static void warmUp(NetNs to, String address, NetNs... senders) throws Exception {
+    for (NetNs sender : senders) {
+      transfer(sender, to, address);
+    }
+  }
+
+  private static List<String> ifbs(NetNs ns) {
+    return ns.links().stream().map(Link::name).filter(name -> name.startsWith("ifb")).toList();
+  }
+
+  @Test
+  void onlyTheShapedMembersTrafficIsSlowed(Network net, @Ns("n1") NetNs n1, @Ns("n2") NetNs n2,
+      @Ns("n3") NetNs n3) throws Exception {
+    warmUp(n3, "10.0.1.3", n1, n2);
+    double unshaped = transfer(n1, n3, "10.0.1.3");
+    net.shape("n1", "n3", Shaping.rate("8mbit"));
+    double expected = expected(8_000_000, false);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<Double> shaped = transferAsync(pool, n1, n3, "10.0.1.3");
+      double meanwhile = transfer(n2, n3, "10.0.1.3");          // while n1's transfer crawls
+      double shapedSeconds = shaped.get();
+      double after = transfer(n2, n3, "10.0.1.3");
+      System.out.printf("bridge: n1->n3 shaped 8mbit %.3f s (expected %.3f s), unshaped before %.4f s;"
+          + " n2->n3 meanwhile %.4f s, after %.4f s%n", shapedSeconds, expected, unshaped, meanwhile, after);
+      assertThat(shapedSeconds).as("n1->n3 shaped %.3f s, expected %.3f s", shapedSeconds, expected)
+          .isBetween(expected * 0.9, expected * 1.1);
+      assertThat(shapedSeconds).as("n1->n3 unshaped %.4f s", unshaped).isGreaterThan(10 * unshaped);
+      assertThat(meanwhile).as("n2->n3 during n1's shaped transfer").isLessThan(shapedSeconds / 10);
+      assertThat(after).as("n2->n3 after").isLessThan(shapedSeconds / 10);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(ifbs(n3)).hasSize(1);
+    assertThat(ifbs(n1)).isEmpty();
+
+    net.unshape("n1", "n3");
+    double again = transfer(n1, n3, "10.0.1.3");
+    System.out.printf("bridge: n1->n3 after unshape %.4f s%n", again);
+    assertThat(again).isLessThan(expected / 10);
+    assertThat(ifbs(n3)).as("unshape removes the ifb").isEmpty();
+    net.unshape("n1", "n3"); // harmless when there is nothing
+  }
+
+  @Test
+  void twoSendersToOneReceiverAreShapedEachOnItsOwn(Network net, @Ns("n1") NetNs n1, @Ns("n2") NetNs n2,
+      @Ns("n3") NetNs n3) throws Exception {
+    warmUp(n3, "10.0.1.3", n1, n2);
+    net.shape("n1", "n3", Shaping.rate("8mbit"));
+    net.shape("n2", "n3", Shaping.rate("16mbit"));
+    double expected1 = expected(8_000_000, false);
+    double expected2 = expected(16_000_000, false);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<Double> first = transferAsync(pool, n1, n3, "10.0.1.3");
+      CompletableFuture<Double> second = transferAsync(pool, n2, n3, "10.0.1.3");
+      double seconds1 = first.get();
+      double seconds2 = second.get();
+      System.out.printf("bridge, at once: n1->n3 8mbit %.3f s (expected %.3f s), n2->n3 16mbit %.3f s"
+          + " (expected %.3f s)%n", seconds1, expected1, seconds2, expected2);
+      assertThat(seconds1).as("n1->n3 at 8mbit").isBetween(expected1 * 0.9, expected1 * 1.1);
+      assertThat(seconds2).as("n2->n3 at 16mbit").isBetween(expected2 * 0.9, expected2 * 1.1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(ifbs(n3)).hasSize(2);
+
+    net.unshape("n1", "n3");
+    double fast = transfer(n1, n3, "10.0.1.3");
+    double stillShaped = transfer(n2, n3, "10.0.1.3");
+    System.out.printf("bridge, n1->n3 unshaped: n1->n3 %.4f s, n2->n3 still 16mbit %.3f s%n", fast, stillShaped);
+    assertThat(fast).isLessThan(expected1 / 10);
+    assertThat(stillShaped).as("n2->n3 keeps its shaping").isBetween(expected2 * 0.9, expected2 * 1.1);
+    assertThat(ifbs(n3)).hasSize(1);
+    net.shape("n2", "n3", Shaping.none());
+    assertThat(ifbs(n3)).isEmpty();
+  }
+
+  @Test
+  @Bridge(name = "lan6", members = {"n1", "n2", "n3"}, subnet = "fd00::/64")
+  void ipv6SendersAreToldApartToo(Network net, @Ns("n1") NetNs n1, @Ns("n2") NetNs n2, @Ns("n3") NetNs n3)
+      throws Exception {
+    assertThat(n3.link("eth1").orElseThrow().addresses()).extracting(Link.Address::toString).contains("fd00::3/64");
+    warmUp(n3, "fd00::3", n1, n2);
+    net.shape("n1", "n3", Shaping.rate("8mbit"));
+    double expected = expected(8_000_000, true);
+    double shaped = transfer(n1, n3, "fd00::3");
+    double other = transfer(n2, n3, "fd00::3");
+    System.out.printf("bridge IPv6: n1->n3 shaped 8mbit %.3f s (expected %.3f s), n2->n3 %.4f s%n",
+        shaped, expected, other);
+    assertThat(shaped).as("n1->n3 over IPv6").isBetween(expected * 0.9, expected * 1.1);
+    assertThat(other).as("n2->n3 over IPv6").isLessThan(shaped / 10);
+    assertThat(ifbs(n3)).as("one ifb per interface of n3 on a medium shared with n1").hasSize(2);
+    // Cross-checked with tc: n1's source addresses, IPv4 and IPv6, each in a filter of its protocol
+    assertThat(tc(n3, "tc filter show dev eth1 ingress"))
+        .contains("filter protocol ip pref 6 u32", "match 0a000101/ffffffff at 12")
+        .contains("filter protocol ipv6 pref 7 u32", "match fd000000/ffffffff at 8",
+            "match 00000000/ffffffff at 12", "match 00000000/ffffffff at 16", "match 00000001/ffffffff at 20")
+        .contains("mirred (Egress Redirect to device ifb");
+    net.unshape("n1", "n3");
+    assertThat(transfer(n1, n3, "fd00::3")).isLessThan(expected / 10);
+    assertThat(ifbs(n3)).isEmpty();
+  }
+
+  @Test
+  @IsolatedNetNs("loner")
+  void namespacesWithoutACommonCableOrBridgeAreRefusedWithTheReason(Network net, @Ns("loner") NetNs loner) {
+    assertThatThrownBy(() -> net.shape("n1", "loner", Shaping.rate("8mbit")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("share no @VethLink or @Bridge");
+    assertThat(ifbs(loner)).isEmpty();
+  }
+
+  @IsolatedNetNs({"z1", "z2", "z3"})
+  @Bridge(name = "lan", members = {"z1", "z2", "z3"}, subnet = "10.0.8.0/24")
+  static class DelayedOnABridge {
+    static volatile Duration connect;
+    static volatile Duration otherConnect;
+    static volatile List<String> ifbsAfterRefusal;
+
+    @Test
+    void delaysArrivalsFromOneMember(Network net, @Ns("z1") NetNs z1, @Ns("z2") NetNs z2, @Ns("z3") NetNs z3)
+        throws Exception {
+      warmUp(z3, "10.0.8.3", z1, z2);
+      try {
+        net.shape("z1", "z3", Shaping.delay(Duration.ofMillis(200)));
+      } catch (Shaping.NetemUnavailableException e) {
+        ifbsAfterRefusal = ifbs(z3);
+        throw e;
+      }
+      try (ServerSocket server = z3.call(() -> new ServerSocket(7200))) {
+        try (Socket socket = new Socket()) {
+          long start = System.nanoTime();
+          socket.connect(new InetSocketAddress("10.0.8.3", 7200), 5000);
+          connect = Duration.ofNanos(System.nanoTime() - start);
+        }
+        otherConnect = z2.call(() -> {
+          try (Socket socket = new Socket()) {
+            long start = System.nanoTime();
+            socket.connect(new InetSocketAddress("10.0.8.3", 7200), 5000);
+            return Duration.ofNanos(System.nanoTime() - start);
+          }
+        });
+      }
+    }
+  }
+
+  @Test
+  void netemOnABridgeAbortsWhereTheKernelHasNoNetemAndLeavesNothingBehind() {
+    DelayedOnABridge.connect = null;
+    DelayedOnABridge.otherConnect = null;
+    DelayedOnABridge.ifbsAfterRefusal = null;
+    EngineExecutionResults results = run(DelayedOnABridge.class);
+    if (results.testEvents().aborted().count() == 1) {
+      Throwable reason = results.testEvents().aborted().list().get(0)
+          .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+      assertThat(reason.getMessage())
+          .contains("Cannot shape eth0@z3 with delay 200ms")
+          .contains("no netem qdisc, the kernel module sch_netem")
+          .contains("sudo modprobe sch_netem");
+      assertThat(reason.getCause()).isInstanceOf(Shaping.NetemUnavailableException.class);
+      assertThat(DelayedOnABridge.ifbsAfterRefusal).as("ifbs left in z3 after the refusal").isEmpty();
+    } else {
+      // A kernel with netem (GitHub's runners): z1's SYN arrives 200 ms late, z2's at once.
+      results.testEvents().assertStatistics(s -> s.succeeded(1));
+      assertThat(DelayedOnABridge.connect).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+      assertThat(DelayedOnABridge.otherConnect).isLessThan(Duration.ofMillis(100));
+    }
+  }
+}
