@@ -62,7 +62,9 @@ class ShapingBridgePrivilegedTest {
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-      });
+        // A thread of its own: on 2 cores the common pool runs one task at a time (JDK 25), so a
+        // second receiver would wait for the first and its sender would stall on a full window.
+      }, task -> new Thread(task, "receiver").start());
       return from.call(() -> {
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress(target, server.getLocalPort()), 5000);

@@ -46,7 +46,9 @@ class ShapingNetworkPrivilegedTest {
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-      });
+        // A thread of its own: on 2 cores the common pool runs one task at a time (JDK 25), so a
+        // second receiver would wait for the first and its sender would stall on a full window.
+      }, task -> new Thread(task, "receiver").start());
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("10.0.0.2", 7100), 5000);
         long start = System.nanoTime(); // the transfer, not the handshake (see ShapingBridgePrivilegedTest)
