@@ -59,10 +59,9 @@ public final class Bridge implements AutoCloseable {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
     VethPair.checkName(interfaceName, "interfaceName", object);
-    VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
-    home.readLink(port).up();
-    Link end = member.readLink(interfaceName);
-    end.up();
+    int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
+    home.netlink(Requests.linkUp(portIndex, port + "@" + home.label()));
+    member.netlink(Requests.linkUp(portIndex + 1, interfaceName + "@" + member.label()));
     return member.readLink(interfaceName);
   }
 

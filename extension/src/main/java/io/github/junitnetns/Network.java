@@ -73,17 +73,24 @@ public final class Network {
   public Link link(String a, String b) {
     ns(a);
     ns(b);
+    List<Attachment> shared = facing(a, b);
+    if (shared.isEmpty()) {
+      throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one cable"
+          + " or bridge; connect them with @VethLink or @Bridge");
+    }
+    return namespaces.get(a).readLink(shared.get(0).interfaceName);
+  }
+
+  /** {@code a}'s interfaces on a cable or bridge that {@code b} is on too, in declaration order. */
+  private List<Attachment> facing(String a, String b) {
+    List<Attachment> shared = new ArrayList<>();
     for (Attachment mine : attachments) {
-      if (mine.namespace.equals(a)) {
-        for (Attachment theirs : attachments) {
-          if (theirs.namespace.equals(b) && theirs.medium.equals(mine.medium)) {
-            return namespaces.get(a).readLink(mine.interfaceName);
-          }
-        }
+      if (mine.namespace.equals(a) && attachments.stream()
+          .anyMatch(theirs -> theirs.namespace.equals(b) && theirs.medium.equals(mine.medium))) {
+        shared.add(mine);
       }
     }
-    throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one cable"
-        + " or bridge; connect them with @VethLink or @Bridge");
+    return shared;
   }
 
   /** The bridge called {@code name}. */
@@ -194,33 +201,27 @@ public final class Network {
           + " e.g. Shaping.rate(\"8mbit\"), or Shaping.none() to remove it");
     }
     int peer = new ArrayList<>(names()).indexOf(from) + 1;
-    List<Attachment> shaped = new ArrayList<>();
-    List<Boolean> pointToPoint = new ArrayList<>();
-    for (Attachment mine : attachments) {
-      if (mine.namespace.equals(to)) {
-        for (Attachment theirs : attachments) {
-          if (theirs.namespace.equals(from) && theirs.medium.equals(mine.medium)) {
-            shaped.add(mine);
-            pointToPoint.add(mine.medium.startsWith("veth "));
-            break;
-          }
-        }
-      }
-    }
+    List<Attachment> shaped = facing(to, from);
     if (shaped.isEmpty()) {
       throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
           + " @VethLink or @Bridge, so there is no link between them to shape; connect them with one");
     }
     // Validate first: the addresses are needed on a bridge before anything is built.
-    List<InetAddress> sources = pointToPoint.contains(false) ? addressesOf(from, "shape") : null;
+    boolean anyBridge = shaped.stream().anyMatch(a -> !isCable(a));
+    List<InetAddress> sources = anyBridge ? addressesOf(from, "shape") : null;
     if (peer > Shaper.MAX_PEER) {
       throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
           + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
     }
-    for (int i = 0; i < shaped.size(); i++) {
-      Link link = namespaces.get(to).readLink(shaped.get(i).interfaceName);
-      Shaper.shapeArrivals(link, peer, from, pointToPoint.get(i) ? null : sources, shaping);
+    for (Attachment attachment : shaped) {
+      Link link = namespaces.get(to).readLink(attachment.interfaceName);
+      Shaper.shapeArrivals(link, peer, from, isCable(attachment) ? null : sources, shaping);
     }
+  }
+
+  /** A veth cable carries only its other end's traffic; a bridge port carries every member's. */
+  private static boolean isCable(Attachment attachment) {
+    return attachment.medium.startsWith("veth ");
   }
 
   /** Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none. */

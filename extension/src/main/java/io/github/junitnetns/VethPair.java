@@ -49,13 +49,11 @@ public final class VethPair {
       throw new IllegalArgumentException("VethPair.create(" + object + "): mtu " + mtu
           + " is out of range; use 68 to 65535, or 0 for the default");
     }
-    createPair(left, leftName, right, rightName, mtu, 0, object);
+    int index = createPair(left, leftName, right, rightName, mtu, 0, object);
     try {
-      Link leftLink = left.readLink(leftName);
-      Link rightLink = right.readLink(rightName);
-      leftLink.up();
-      rightLink.up();
-      return new VethPair(leftLink, rightLink);
+      left.netlink(Requests.linkUp(index, leftName + "@" + left.label()));
+      right.netlink(Requests.linkUp(index + 1, rightName + "@" + right.label()));
+      return new VethPair(left.readLink(leftName), right.readLink(rightName));
     } catch (RuntimeException e) {
       // Never leave half a topology behind (least of all an end on the host): deleting one end deletes both.
       try {
@@ -72,14 +70,14 @@ public final class VethPair {
   /**
    * One RTM_NEWLINK for both ends. They get two consecutive interface indexes from a high range,
    * so they never share one; see {@link Requests#newVeth}. An index that happens to be taken is
-   * retried with the next pair.
+   * retried with the next pair. Returns the first end's index; the peer's is the next one.
    */
-  static void createPair(NetNs home, String name, NetNs peer, String peerName, int mtu, int master, String object) {
+  static int createPair(NetNs home, String name, NetNs peer, String peerName, int mtu, int master, String object) {
     for (int attempt = 1; ; attempt++) {
       int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
       try {
         home.netlinkNaming(peer, peerFd -> Requests.newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object));
-        return;
+        return index;
       } catch (NetNsException e) {
         boolean indexTaken = e.errnoName().equals("EBUSY") && attempt < 3;
         if (!indexTaken) {

@@ -52,20 +52,13 @@ final class Declaration {
    */
   static List<Declaration> collect(Class<?> testClass, Optional<Method> testMethod) {
     List<Declaration> all = new ArrayList<>();
-    for (Class<?> type : classChain(testClass)) {
-      for (IsolatedNetNs annotation : AnnotationSupport.findRepeatableAnnotations(type, IsolatedNetNs.class)) {
-        add(all, annotation, type);
+    for (Map.Entry<IsolatedNetNs, AnnotatedElement> found : find(testClass, testMethod, IsolatedNetNs.class)) {
+      if (found.getValue() instanceof Method && found.getKey().scope() == Scope.CLASS) {
+        throw new ExtensionConfigurationException("@IsolatedNetNs(scope = CLASS) on method "
+            + where(found.getValue()) + ": CLASS scope shares namespaces across a class's tests, so it"
+            + " belongs on the class. Move the annotation to the class, or drop scope = CLASS.");
       }
-    }
-    if (testMethod.isPresent()) {
-      for (IsolatedNetNs annotation : AnnotationSupport.findRepeatableAnnotations(testMethod.get(), IsolatedNetNs.class)) {
-        if (annotation.scope() == Scope.CLASS) {
-          throw new ExtensionConfigurationException("@IsolatedNetNs(scope = CLASS) on method "
-              + where(testMethod.get()) + ": CLASS scope shares namespaces across a class's tests, so it"
-              + " belongs on the class. Move the annotation to the class, or drop scope = CLASS.");
-        }
-        add(all, annotation, testMethod.get());
-      }
+      add(all, found.getKey(), found.getValue());
     }
     checkUnique(all);
     return all;

@@ -78,18 +78,12 @@ final class NetNsExtension
     Carrier carrier = Carrier.acquire();
     carrier.rename(testClass.getSimpleName());
     try {
-      carrier.call(() -> {
+      create(context, carrier, () -> {
         for (Declaration declaration : mine) {
           topology.own(declaration.name, createHere(label(declaration, context)));
         }
         return null;
-      });
-    } catch (ErrnoException e) {
-      throw failedToCreate(context, e);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      }, () -> {});
     } finally {
       carrier.release();
     }
@@ -127,16 +121,39 @@ final class NetNsExtension
       invocation.proceed();
       return;
     }
-    NetNs first = shared.values().iterator().next();
+    runOnLeasedCarrier(shared.values().iterator().next(), context.getRequiredTestClass().getSimpleName(), invocation);
+  }
+
+  /** Runs one invocation on a carrier leased for it, inside {@code ns}. */
+  private static <T> T runOnLeasedCarrier(NetNs ns, String purpose, Invocation<T> invocation) throws Throwable {
     Carrier carrier = Carrier.acquire();
-    carrier.rename(context.getRequiredTestClass().getSimpleName());
+    carrier.rename(purpose);
     try {
-      carrier.call(() -> {
-        NetNsAccess.get().enterOnCurrentThread(first);
+      return carrier.call(() -> {
+        NetNsAccess.get().enterOnCurrentThread(ns);
         return invocation.proceed();
       });
     } finally {
       carrier.release();
+    }
+  }
+
+  /**
+   * Runs namespace creation on {@code carrier}. On failure, {@code onFailure} hands what was made
+   * to the store's topology first; a missing privilege becomes the skip (or failure) users expect.
+   */
+  private static void create(ExtensionContext context, Carrier carrier, Carrier.Task<?> work, Runnable onFailure) {
+    try {
+      carrier.call(work);
+    } catch (ErrnoException e) {
+      onFailure.run();
+      throw failedToCreate(context, e);
+    } catch (RuntimeException | Error e) {
+      onFailure.run();
+      throw e;
+    } catch (Throwable t) {
+      onFailure.run();
+      throw new IllegalStateException(t);
     }
   }
 
@@ -161,32 +178,21 @@ final class NetNsExtension
     // In the store first, so that JUnit closes whatever was made even if creation fails halfway.
     context.getStore(NAMESPACE).put(TEST_TOPOLOGY, topology);
     Map<String, NetNs> fresh = new LinkedHashMap<>();
-    try {
-      runner.call(() -> {
-        // unshare(2) moves the runner into each new namespace; make the body's namespace last so
-        // that the runner ends up inside it without a setns.
-        for (Declaration declaration : declarations) {
-          if (declaration.scope == Scope.TEST && declaration != primary) {
-            fresh.put(declaration.name, createHere(label(declaration, context)));
-          }
+    create(context, runner, () -> {
+      // unshare(2) moves the runner into each new namespace; make the body's namespace last so
+      // that the runner ends up inside it without a setns.
+      for (Declaration declaration : declarations) {
+        if (declaration.scope == Scope.TEST && declaration != primary) {
+          fresh.put(declaration.name, createHere(label(declaration, context)));
         }
-        if (primary.scope == Scope.TEST) {
-          fresh.put(primary.name, createHere(label(primary, context)));
-        } else {
-          NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name));
-        }
-        return null;
-      });
-    } catch (ErrnoException e) {
-      fresh.forEach(topology::own);
-      throw failedToCreate(context, e);
-    } catch (RuntimeException | Error e) {
-      fresh.forEach(topology::own);
-      throw e;
-    } catch (Throwable t) {
-      fresh.forEach(topology::own);
-      throw new IllegalStateException(t);
-    }
+      }
+      if (primary.scope == Scope.TEST) {
+        fresh.put(primary.name, createHere(label(primary, context)));
+      } else {
+        NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name));
+      }
+      return null;
+    }, () -> fresh.forEach(topology::own)); // whatever was made before a failure is closed with the test
     for (Declaration declaration : declarations) {
       if (declaration.scope == Scope.TEST) {
         topology.own(declaration.name, fresh.get(declaration.name));
@@ -309,16 +315,7 @@ final class NetNsExtension
     }
     // JUnit gave up on an earlier method that still runs (@Timeout(threadMode = SEPARATE_THREAD)):
     // run this one on another thread inside the same namespace instead of queueing behind it.
-    Carrier spare = Carrier.acquire();
-    spare.rename(testName(context));
-    try {
-      return spare.call(() -> {
-        NetNsAccess.get().enterOnCurrentThread(topology.primary());
-        return invocation.proceed();
-      });
-    } finally {
-      spare.release();
-    }
+    return runOnLeasedCarrier(topology.primary(), testName(context), invocation);
   }
 
   // ---- failures ----

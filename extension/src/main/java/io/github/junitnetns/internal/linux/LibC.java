@@ -31,10 +31,8 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
-  // socket(2), bind(2), setsockopt(2), send(2), recv(2)
+  // socket(2), setsockopt(2), send(2), recv(2)
   static native int socket(int domain, int type, int protocol) throws LastErrorException;
-
-  static native int bind(int fd, byte[] address, int addressLength) throws LastErrorException;
 
   static native int setsockopt(int fd, int level, int name, int[] value, int length)
       throws LastErrorException;

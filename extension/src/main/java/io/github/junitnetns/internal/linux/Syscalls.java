@@ -72,14 +72,6 @@ public final class Syscalls {
     }
   }
 
-  public static void bind(int fd, byte[] sockaddr, String what) throws ErrnoException {
-    try {
-      LibC.bind(fd, sockaddr, sockaddr.length);
-    } catch (LastErrorException e) {
-      throw new ErrnoException("bind", what, e.getErrorCode());
-    }
-  }
-
   public static void setsockoptInt(int fd, int level, int name, int value, String what)
       throws ErrnoException {
     try {
