@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.junitnetns.Link;
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.testsupport.BulkTransfer;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -47,39 +45,10 @@ class ShapingBridgePrivilegedTest {
     return BYTES * (1514.0 / payload) * 8 / bitsPerSecond;
   }
 
-  /** Seconds to send {@code BYTES} over TCP from {@code from} to {@code address}, a listener in {@code to}. */
   private static double transfer(NetNs from, NetNs to, String address) throws Exception {
-    InetAddress target = InetAddress.getByName(address);
-    try (ServerSocket server = to.call(() -> new ServerSocket(0, 50, target))) {
-      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
-        try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
-          long total = 0;
-          byte[] buffer = new byte[64 * 1024];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            total += n;
-          }
-          return total;
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        // A thread of its own: on 2 cores the common pool runs one task at a time (JDK 25), so a
-        // second receiver would wait for the first and its sender would stall on a full window.
-      }, task -> new Thread(task, "receiver").start());
-      return from.call(() -> {
-        try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress(target, server.getLocalPort()), 5000);
-          // The bulk transfer is timed, not the handshake: a SYN lost on a fresh link costs TCP's
-          // initial 1 s retransmission timeout, which says nothing about the shaped rate.
-          long start = System.nanoTime();
-          OutputStream out = socket.getOutputStream();
-          out.write(new byte[BYTES]);
-          socket.shutdownOutput();
-          assertThat(received.get()).isEqualTo(BYTES);
-          return (System.nanoTime() - start) / 1e9;
-        }
-      });
-    }
+    return BulkTransfer.seconds(from, to, address, BYTES);
   }
+
 
   private static CompletableFuture<Double> transferAsync(ExecutorService pool, NetNs from, NetNs to, String address) {
     return CompletableFuture.supplyAsync(() -> {

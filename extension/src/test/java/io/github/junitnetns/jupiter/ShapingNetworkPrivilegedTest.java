@@ -7,13 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.github.junitnetns.testsupport.BulkTransfer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -32,48 +30,25 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 class ShapingNetworkPrivilegedTest {
   private static final int BYTES = 1 << 20;
 
-  /** Seconds to send {@code BYTES} from a (the body's namespace) to b over TCP. */
-  private static double transfer(NetNs b) throws Exception {
-    try (ServerSocket server = b.call(() -> new ServerSocket(7100))) {
-      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
-        try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
-          long total = 0;
-          byte[] buffer = new byte[64 * 1024];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            total += n;
-          }
-          return total;
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        // A thread of its own: on 2 cores the common pool runs one task at a time (JDK 25), so a
-        // second receiver would wait for the first and its sender would stall on a full window.
-      }, task -> new Thread(task, "receiver").start());
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("10.0.0.2", 7100), 5000);
-        long start = System.nanoTime(); // the transfer, not the handshake (see ShapingBridgePrivilegedTest)
-        OutputStream out = socket.getOutputStream();
-        out.write(new byte[BYTES]);
-        socket.shutdownOutput();
-        assertThat(received.get()).isEqualTo(BYTES);
-        return (System.nanoTime() - start) / 1e9;
-      }
-    }
+  /** Seconds to send {@code BYTES} from a to b over TCP. */
+  private static double transfer(NetNs a, NetNs b) throws Exception {
+    return BulkTransfer.seconds(a, b, "10.0.0.2", BYTES);
   }
 
+
   @Test
-  void aRateLimitedLinkTakesTheTimeTheRateSays(Network net, @Ns("b") NetNs b) throws Exception {
-    transfer(b); // warm-up: a cold JVM and fresh neighbour entries, not the link, would dominate the first one
-    double unshaped = transfer(b);
+  void aRateLimitedLinkTakesTheTimeTheRateSays(Network net, @Ns("a") NetNs a, @Ns("b") NetNs b) throws Exception {
+    transfer(a, b); // warm-up: a cold JVM and fresh neighbour entries, not the link, would dominate the first one
+    double unshaped = transfer(a, b);
     net.shape("a", "b", Shaping.rate("8mbit"));
-    double shaped = transfer(b);
+    double shaped = transfer(a, b);
     // On the wire each 1448-byte segment carries 66 bytes of Ethernet, IP and TCP headers.
     double expected = BYTES * (1514.0 / 1448.0) * 8 / 8_000_000;
     assertThat(shaped).as("shaped %.3f s, expected %.3f s", shaped, expected)
         .isBetween(expected * 0.9, expected * 1.1);
     assertThat(shaped).as("unshaped %.4f s", unshaped).isGreaterThan(10 * unshaped);
     net.unshape("a", "b");
-    assertThat(transfer(b)).isLessThan(expected / 10);
+    assertThat(transfer(a, b)).isLessThan(expected / 10);
   }
 
   @Test
