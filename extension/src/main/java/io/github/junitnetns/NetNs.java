@@ -14,6 +14,7 @@ import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.VirtualThreads;
+import io.github.junitnetns.internal.ns.Watchdog;
 import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.net.Cidr;
 import java.net.InetAddress;
@@ -61,6 +62,7 @@ public final class NetNs implements AutoCloseable {
   }
 
   private static final AtomicInteger UNNAMED = new AtomicInteger();
+  private static final AtomicInteger EXEC_COUNT = new AtomicInteger();
   private static final long PROCESS_EXIT_WAIT_MILLIS = 5_000;
 
   static {
@@ -72,12 +74,16 @@ public final class NetNs implements AutoCloseable {
   private final String id;
   // setns(fd) and close(fd) must not race: a closed descriptor number may be reused at once.
   private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
-  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private final List<ExecProcess> processes = new CopyOnWriteArrayList<>();
+  /** Created by this library (not opened): everything inside is ours to kill. */
+  private final boolean owned;
+  private final java.util.concurrent.atomic.AtomicBoolean watched = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private NetlinkSocket netlink; // guarded by this
 
-  private NetNs(String label, int fd, String id, NetlinkSocket netlink) {
+  private NetNs(String label, int fd, String id, NetlinkSocket netlink, boolean owned) {
+    this.owned = owned;
     this.label = label;
     this.fd = fd;
     this.id = id;
@@ -130,7 +136,7 @@ public final class NetNs implements AutoCloseable {
       throw new IllegalArgumentException("NetNs.open(" + path + "): not a network namespace but "
           + id + "; give /run/netns/NAME or /proc/PID/ns/net");
     }
-    return new NetNs(path.toString(), fd, id, null);
+    return new NetNs(path.toString(), fd, id, null, false);
   }
 
   /** Opens the namespace of a running process, like {@code ip netns exec} does via {@code /proc/PID/ns/net}. */
@@ -214,8 +220,17 @@ public final class NetNs implements AutoCloseable {
 
   /**
    * Starts a process inside this namespace, e.g. {@code ns.exec("python3", "-m", "http.server", "8000")}.
-   * The process (with its descendants) is killed when this namespace is closed. Read or drain its
-   * output, or use {@link #exec(ProcessBuilder)} with redirects.
+   * The process (with its descendants) is killed when this namespace is closed, and also when the
+   * JVM dies, even by SIGKILL. Its output is captured: read it from {@link Process#getInputStream()}
+   * as usual, or all at once with {@link #output(Process)}; a failing test's report shows its end.
+   *
+   * <pre>{@code
+   * Process server = ns.exec("python3", "-m", "http.server", "8000");
+   * ...
+   * assertThat(ns.output(server)).contains("GET / HTTP/1.1");
+   * }</pre>
+   *
+   * @throws java.io.UncheckedIOException when the program cannot be started, e.g. it is not on the PATH
    */
   public Process exec(String... command) {
     if (command == null || command.length == 0) {
@@ -224,18 +239,160 @@ public final class NetNs implements AutoCloseable {
     return exec(new ProcessBuilder(command));
   }
 
-  /** Starts {@code builder}'s process inside this namespace; it is killed when this namespace is closed. */
+  /**
+   * Starts {@code builder}'s process inside this namespace, as {@link #exec(String...)} does. Standard
+   * output and error that the builder leaves as pipes are captured; other redirects are kept as given.
+   */
   public Process exec(ProcessBuilder builder) {
     checkOpen("exec");
-    // A process starts in the namespace of the thread that forks it.
-    Process process;
-    try {
-      process = call(builder::start);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("exec " + builder.command() + " in netns " + label + ": " + e.getMessage(), e);
+    List<String> command = List.copyOf(builder.command());
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("NetNs.exec(builder): the builder has no command; give the program and"
+          + " its arguments, e.g. new ProcessBuilder(\"sleep\", \"60\")");
     }
-    processes.add(process);
+    String what = "exec " + command + " in netns " + label;
+    Watchdog watchdog = Watchdog.get();
+    ProcessBuilder launch = copyOf(builder);
+    Path outFile = null;
+    Path errFile = null;
+    try {
+      if (watchdog != null) {
+        String base = label.replaceAll("[^A-Za-z0-9._-]+", "_") + "-" + EXEC_COUNT.incrementAndGet();
+        if (builder.redirectOutput() == ProcessBuilder.Redirect.PIPE) {
+          outFile = java.nio.file.Files.createFile(watchdog.captureDirectory().resolve(base + ".out"));
+          launch.redirectOutput(outFile.toFile());
+        }
+        if (!builder.redirectErrorStream() && builder.redirectError() == ProcessBuilder.Redirect.PIPE) {
+          errFile = java.nio.file.Files.createFile(watchdog.captureDirectory().resolve(base + ".err"));
+          launch.redirectError(errFile.toFile());
+        }
+      }
+      Process process = start(launch, command, watchdog);
+      ExecProcess started = new ExecProcess(process, command, outFile, errFile);
+      processes.add(started);
+      return started;
+    } catch (java.io.IOException e) {
+      deleteQuietly(outFile);
+      deleteQuietly(errFile);
+      throw new java.io.UncheckedIOException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Everything a process started by {@link #exec} of this namespace has written so far to its
+   * standard output, then its standard error (after a {@code --- stderr ---} line), as UTF-8. Still
+   * available after this namespace is closed (the last MiB of each). Streams the builder redirected
+   * elsewhere are not captured.
+   *
+   * @throws IllegalArgumentException if {@code process} was not started by this namespace's exec
+   */
+  public String output(Process process) {
+    if (!(process instanceof ExecProcess) || !processes.contains(process)) {
+      throw new IllegalArgumentException("NetNs.output(" + process + "): only processes started by exec() of netns "
+          + label + " are captured; start it with ns.exec(...)");
+    }
+    return ((ExecProcess) process).output();
+  }
+
+  /**
+   * Starts the process so that it is inside this namespace from its first instruction. With
+   * nsenter(1) it is forked by a thread in the JVM's initial namespace, which matters: the JDK
+   * starts a "process reaper" thread from the forking thread, and one forked from inside would stay
+   * in this namespace (keeping it alive) for a minute after the process ends.
+   */
+  private Process start(ProcessBuilder launch, List<String> command, Watchdog watchdog) throws java.io.IOException {
+    String nsenter = Programs.nsenter();
+    Process process;
+    if (nsenter == null) {
+      watch(watchdog);
+      try {
+        process = call(launch::start);
+      } catch (java.io.IOException | RuntimeException e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    } else {
+      List<String> full = new ArrayList<>();
+      full.add(nsenter);
+      full.add("--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+      full.add("--");
+      full.add(Programs.resolve(command.get(0), launch.directory()));
+      full.addAll(command.subList(1, command.size()));
+      launch.command(full);
+      fdLock.readLock().lock(); // until the child is inside: the descriptor it opens must stay ours
+      try {
+        checkOpen("exec");
+        watch(watchdog);
+        Carrier carrier = Carrier.acquire();
+        try {
+          process = carrier.call(launch::start);
+        } catch (java.io.IOException | RuntimeException e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        } finally {
+          carrier.release();
+        }
+        awaitInside(process);
+      } finally {
+        fdLock.readLock().unlock();
+      }
+    }
+    if (!owned && watchdog != null) {
+      long pid = process.pid();
+      watchdog.watchProcess(pid);
+      process.onExit().thenRun(() -> watchdog.forgetProcess(pid));
+    }
     return process;
+  }
+
+  /** Tells the watchdog, once, to empty this namespace if the JVM dies; only for namespaces we created. */
+  private void watch(Watchdog watchdog) {
+    if (owned && watchdog != null && watched.compareAndSet(false, true)) {
+      watchdog.watchNamespace(Namespaces.inode(id));
+    }
+  }
+
+  /** Waits until nsenter has moved the child inside (or it has ended), at most a few seconds. */
+  private void awaitInside(Process process) {
+    Path link = Path.of("/proc/" + process.pid() + "/ns/net");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (process.isAlive() && System.nanoTime() < deadline) {
+      try {
+        if (java.nio.file.Files.readSymbolicLink(link).toString().equals(id)) {
+          return;
+        }
+        Thread.sleep(0, 200_000);
+      } catch (java.io.IOException e) {
+        return; // gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static ProcessBuilder copyOf(ProcessBuilder builder) {
+    ProcessBuilder copy = new ProcessBuilder(builder.command());
+    copy.directory(builder.directory());
+    copy.environment().clear();
+    copy.environment().putAll(builder.environment());
+    copy.redirectInput(builder.redirectInput());
+    copy.redirectOutput(builder.redirectOutput());
+    copy.redirectError(builder.redirectError());
+    copy.redirectErrorStream(builder.redirectErrorStream());
+    return copy;
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException ignored) {
+        // the watchdog removes the directory when the JVM ends
+      }
+    }
   }
 
   /** The interfaces of this namespace with their addresses, like {@code ip addr}, read over rtnetlink. */
@@ -398,15 +555,22 @@ public final class NetNs implements AutoCloseable {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
-    if (!processes.isEmpty()) {
+    if (owned && !processes.isEmpty()) {
       killProcessesInside(); // also those that daemonized away from the ones we started
     }
-    for (Process process : processes) {
+    for (ExecProcess process : processes) {
       try {
         process.waitFor(PROCESS_EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
+      }
+    }
+    processes.forEach(ExecProcess::finish);
+    if (watched.get()) {
+      Watchdog watchdog = Watchdog.get();
+      if (watchdog != null) {
+        watchdog.forgetNamespace(Namespaces.inode(id));
       }
     }
     fdLock.writeLock().lock();
@@ -439,6 +603,32 @@ public final class NetNs implements AutoCloseable {
   }
 
   // ---- inside the library ----
+
+  private static final int REPORT_LINES = 40;
+
+  /** The processes started by exec, each with the end of its output; empty if there are none. */
+  String processReport() {
+    if (processes.isEmpty()) {
+      return "";
+    }
+    StringBuilder report = new StringBuilder("processes started by exec in netns " + label + ":\n");
+    for (ExecProcess process : processes) {
+      report.append("  pid ").append(process.pid()).append(": ").append(String.join(" ", process.command()))
+          .append(process.isAlive() ? " (running)" : " (exited with " + process.exitValue() + ")").append('\n');
+      String[] lines = process.output().split("\n", -1);
+      int end = lines.length > 0 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
+      int from = Math.max(0, end - REPORT_LINES);
+      if (end == 0) {
+        report.append("    (no output)\n");
+      } else if (from > 0) {
+        report.append("    (last ").append(REPORT_LINES).append(" lines of ").append(end).append(")\n");
+      }
+      for (int i = from; i < end; i++) {
+        report.append("    | ").append(lines[i]).append('\n');
+      }
+    }
+    return report.toString();
+  }
 
   /** Kills every other process whose network namespace is this one, as {@code ip netns pids} finds them. */
   private void killProcessesInside() {
@@ -655,7 +845,7 @@ public final class NetNs implements AutoCloseable {
       netlink = NetlinkSocket.open(label);
       // A new namespace has only lo, and it is down (man 7 network_namespaces). Its index is 1.
       netlink.execute(Requests.linkUp(1, "lo@" + label));
-      return new NetNs(label, fd, Namespaces.idOfFd(fd), netlink);
+      return new NetNs(label, fd, Namespaces.idOfFd(fd), netlink, true);
     } catch (ErrnoException | RuntimeException e) {
       if (netlink != null) {
         netlink.close();
@@ -707,10 +897,26 @@ public final class NetNs implements AutoCloseable {
     }
 
     @Override
+    public void bindMount(NetNs ns, Path target) throws ErrnoException {
+      ns.fdLock.readLock().lock();
+      try {
+        ns.checkOpen("pin");
+        Syscalls.bindMount("/proc/self/fd/" + ns.fd, target.toString());
+      } finally {
+        ns.fdLock.readLock().unlock();
+      }
+    }
+
+    @Override
+    public String processReport(NetNs ns) {
+      return ns.processReport();
+    }
+
+    @Override
     public NetNs openInitial() {
       try {
         int fd = Syscalls.openReadOnly("/proc/self/ns/net");
-        return new NetNs("host", fd, Namespaces.idOfFd(fd), null);
+        return new NetNs("host", fd, Namespaces.idOfFd(fd), null, false);
       } catch (ErrnoException e) {
         throw NetNs.toPublic(e);
       }

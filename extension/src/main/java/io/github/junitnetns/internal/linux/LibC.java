@@ -31,6 +31,12 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
+  // mount(2), umount2(2): pins under /run/netns, made only on request (keep-on-failure)
+  static native int mount(String source, String target, String filesystemType, long flags, Pointer data)
+      throws LastErrorException;
+
+  static native int umount2(String target, int flags) throws LastErrorException;
+
   // socket(2), setsockopt(2), send(2), recv(2)
   static native int socket(int domain, int type, int protocol) throws LastErrorException;
 

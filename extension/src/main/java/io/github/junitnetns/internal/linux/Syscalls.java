@@ -22,6 +22,9 @@ public final class Syscalls {
   public static final int SO_RCVBUF = 8;
   public static final int SOL_NETLINK = 270;
   public static final int MSG_TRUNC = 0x20;
+  // sys/mount.h
+  public static final long MS_BIND = 0x1000;
+  public static final int MNT_DETACH = 2;
 
   private Syscalls() {}
 
@@ -61,6 +64,24 @@ public final class Syscalls {
       LibC.close(fd);
     } catch (LastErrorException ignored) {
       // close(2): the descriptor is released even when close reports an error.
+    }
+  }
+
+  /** Bind-mounts {@code source} on {@code target} (an existing file), like {@code mount --bind}. */
+  public static void bindMount(String source, String target) throws ErrnoException {
+    try {
+      LibC.mount(source, target, null, MS_BIND, null);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("mount --bind", source + " on " + target, e.getErrorCode());
+    }
+  }
+
+  /** Detaches the mount at {@code target} lazily, like {@code umount -l}. */
+  public static void unmountDetach(String target) throws ErrnoException {
+    try {
+      LibC.umount2(target, MNT_DETACH);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("umount2(MNT_DETACH)", target, e.getErrorCode());
     }
   }
 

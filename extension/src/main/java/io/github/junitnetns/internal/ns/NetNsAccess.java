@@ -53,6 +53,12 @@ public abstract class NetNsAccess {
   /** A handle on the namespace the JVM started in, labelled "host"; closing it leaves the namespace alone. */
   public abstract NetNs openInitial();
 
+  /** Bind-mounts {@code ns} on the existing file {@code target}, so that it outlives this JVM (a pin). */
+  public abstract void bindMount(NetNs ns, java.nio.file.Path target) throws ErrnoException;
+
+  /** The processes {@code ns} started with exec, with the end of their output, for failure reports; empty if none. */
+  public abstract String processReport(NetNs ns);
+
   /** The public form of a failed system call. */
   public abstract NetNsException toPublic(ErrnoException e);
 }
