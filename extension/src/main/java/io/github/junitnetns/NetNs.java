@@ -67,6 +67,9 @@ public final class NetNs implements AutoCloseable {
 
   static {
     NetNsAccess.register(new Access());
+    if (Namespaces.currentThreadId().equals(Namespaces.initialId())) {
+      io.github.junitnetns.internal.ns.Residents.startJvmWideThreadsHere();
+    }
   }
 
   private final String label;

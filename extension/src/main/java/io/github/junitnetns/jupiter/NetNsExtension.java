@@ -9,6 +9,8 @@ import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
+import io.github.junitnetns.internal.ns.Pins;
+import io.github.junitnetns.internal.ns.Residents;
 import io.github.junitnetns.internal.ns.VirtualThreads;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
 import java.lang.reflect.Method;
@@ -45,6 +47,10 @@ final class NetNsExtension
         InvocationInterceptor, ParameterResolver, TestExecutionExceptionHandler {
 
   static final String UNPRIVILEGED = "junit.netns.unprivileged";
+  static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
+  static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
+  /** How long threads inside may take to end after the test before they count as left behind. */
+  private static final long RESIDENT_GRACE_MILLIS = 500;
   private static final Namespace NAMESPACE = Namespace.create(NetNsExtension.class);
   private static final String TEST_TOPOLOGY = "test-topology";
 
@@ -54,7 +60,7 @@ final class NetNsExtension
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     Plan plan = Plan.of(testClass, Optional.empty(), false);
-    unprivilegedMode(context);
+    checkConfiguration(context);
     List<Declaration> mine = new ArrayList<>();
     for (Declaration declaration : plan.namespaces) {
       if (declaration.scope == Scope.CLASS && declaration.declaredOn == testClass) {
@@ -99,7 +105,13 @@ final class NetNsExtension
   public void afterAll(ExtensionContext context) {
     Topology topology = context.getStore(NAMESPACE).remove(context.getRequiredTestClass(), Topology.class);
     if (topology != null) {
+      String what = "Test class " + context.getRequiredTestClass().getSimpleName();
+      Map<String, NetNs> owned = topology.ownedWithBridges();
+      if (topology.hasFailed() && keepOnFailure(context)) {
+        keep(context, topology, owned, context.getRequiredTestClass().getSimpleName());
+      }
       topology.close();
+      checkResidents(context, owned, what);
     }
   }
 
@@ -143,6 +155,7 @@ final class NetNsExtension
    * to the store's topology first; a missing privilege becomes the skip (or failure) users expect.
    */
   private static void create(ExtensionContext context, Carrier carrier, Carrier.Task<?> work, Runnable onFailure) {
+    sweepStalePins();
     try {
       carrier.call(work);
     } catch (ErrnoException e) {
@@ -166,7 +179,7 @@ final class NetNsExtension
     if (declarations.isEmpty()) {
       return; // a @VethLink/@Bridge without namespaces was refused by Plan: it names unknown ones
     }
-    unprivilegedMode(context);
+    checkConfiguration(context);
     refuseVirtualWorker(context);
     checkNsParameters(context, declarations);
     Map<String, NetNs> shared = classNamespaces(context, declarations);
@@ -255,6 +268,10 @@ final class NetNsExtension
     if (topology == null) {
       return;
     }
+    Map<String, NetNs> owned = topology.ownedWithBridges();
+    if ((context.getExecutionException().isPresent() || topology.hasFailed()) && keepOnFailure(context)) {
+      keep(context, topology, owned, testName(context));
+    }
     if (!topology.borrowed().isEmpty()) {
       // Namespaces shared by the class outlive the test: its partitions must not reach the next test.
       try {
@@ -266,6 +283,7 @@ final class NetNsExtension
     }
     topology.close();
     checkWorkerThread(context, topology.workerNamespace());
+    checkResidents(context, owned, "Test " + testName(context));
   }
 
   @Override
@@ -328,11 +346,15 @@ final class NetNsExtension
     }
     Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
     if (topology != null && !(throwable instanceof TestAbortedException)) {
+      topology.failed();
+      if (!topology.borrowed().isEmpty()) {
+        classTopologies(context).forEach(Topology::failed);
+      }
       StringBuilder report = new StringBuilder("Network namespaces when the test failed:\n");
       for (Map.Entry<String, NetNs> entry : topology.all().entrySet()) {
         String text;
         try {
-          text = entry.getValue().describe();
+          text = entry.getValue().describe() + NetNsAccess.get().processReport(entry.getValue());
         } catch (RuntimeException e) {
           text = "netns " + entry.getValue().label() + ": cannot describe: " + e.getMessage() + "\n";
         }
@@ -350,6 +372,121 @@ final class NetNsExtension
 
     NetworkReport(String text) {
       super(text, null, false, false);
+    }
+  }
+
+  // ---- after the test: threads left inside, keep-on-failure ----
+
+  /**
+   * Fails (or warns, per {@value #THREADS_LEFT_BEHIND}) when threads of the JVM are still inside the
+   * namespaces that were just closed: they keep them alive and usually mean a server was not stopped.
+   * Threads the JDK owns and the test cannot stop are mentioned in a report entry only.
+   */
+  private static void checkResidents(ExtensionContext context, Map<String, NetNs> closed, String what) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    closed.values().forEach(ns -> labels.put(ns.id(), ns.label()));
+    boolean fail = threadsLeftBehindFails(context);
+    List<Residents.Resident> residents = Residents.inside(labels.keySet());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RESIDENT_GRACE_MILLIS);
+    while (residents.stream().anyMatch(r -> !isJdkOwned(r)) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10); // a server stopping asynchronously: give its threads a moment to end
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      residents = Residents.inside(labels.keySet());
+    }
+    List<Residents.Resident> strays = new ArrayList<>();
+    List<Residents.Resident> jdk = new ArrayList<>();
+    residents.forEach(r -> (isJdkOwned(r) ? jdk : strays).add(r));
+    if (!jdk.isEmpty()) {
+      context.publishReportEntry("junit-netns JDK threads inside", "JDK threads started from inside the closed"
+          + " network namespaces, which keep them alive until they end:\n" + Residents.describe(jdk, labels)
+          + "A \"process reaper\" comes from a process started from inside (NetNs.exec forks from outside);"
+          + " an \"HttpClient-N-SelectorManager\" belongs to an HttpClient built inside, and ends when it is"
+          + " closed (JDK 21+) or garbage-collected; common-pool workers end after a minute idle.");
+    }
+    if (strays.isEmpty()) {
+      return;
+    }
+    String message = what + " left " + strays.size() + (strays.size() == 1 ? " thread" : " threads")
+        + " inside its network namespaces after it ended:\n" + Residents.describe(strays, labels)
+        + "A thread inside keeps its namespace alive after the test, and usually means a server, executor or"
+        + " client was not stopped: stop it in the test or in an @AfterEach method (e.g. server.close(),"
+        + " executor.shutdownNow() and awaitTermination). Set " + THREADS_LEFT_BEHIND
+        + "=warn to report this without failing.";
+    if (fail) {
+      throw new ThreadsLeftBehind(message);
+    }
+    context.publishReportEntry("junit-netns threads left behind", message);
+    System.err.println("junit-netns warning: " + message);
+  }
+
+  private static boolean isJdkOwned(Residents.Resident resident) {
+    return resident.isJvmWide();
+  }
+
+  /** Threads were left inside a test's namespaces after it ended. */
+  static final class ThreadsLeftBehind extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ThreadsLeftBehind(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Pins the failed test's namespaces under /run/netns so that {@code ip netns exec} can enter them
+   * after the JVM has moved on, and says how; a pin that cannot be made is reported, never fatal.
+   */
+  private static void keep(ExtensionContext context, Topology topology, Map<String, NetNs> owned, String test) {
+    long pid = ProcessHandle.current().pid();
+    StringBuilder pinned = new StringBuilder();
+    StringBuilder failures = new StringBuilder();
+    for (Map.Entry<String, NetNs> entry : owned.entrySet()) {
+      String name = entry.getKey().equals(Declaration.UNNAMED) ? "ns" : entry.getKey();
+      try {
+        String pin = Pins.pin(entry.getValue(), Pins.RUN_NETNS, Pins.name(pid, test, name));
+        pinned.append("  ").append(name).append(": ip netns exec ").append(pin).append(" ip addr\n");
+      } catch (ErrnoException e) {
+        failures.append("  ").append(name).append(": ").append(e.getMessage()).append('\n');
+      } catch (java.io.IOException e) {
+        failures.append("  ").append(name).append(": cannot create a file in ").append(Pins.RUN_NETNS).append(": ")
+            .append(e).append('\n');
+      }
+    }
+    StringBuilder message = new StringBuilder();
+    if (pinned.length() > 0) {
+      topology.keepHostLinks();
+      message.append("junit-netns kept the network namespaces of failed ").append(test).append(" (")
+          .append(KEEP_ON_FAILURE).append("=true); enter them with:\n").append(pinned);
+      if (!topology.hostLinks().isEmpty()) {
+        message.append("The host's ends of its cables stay too: ").append(String.join(", ", topology.hostLinks()))
+            .append(".\n");
+      }
+      message.append("Remove them with `ip netns delete NAME`; otherwise the first test JVM that starts after this"
+          + " one has ended removes them.\n");
+    }
+    if (failures.length() > 0) {
+      message.append("junit-netns could not keep these namespaces of failed ").append(test).append(":\n")
+          .append(failures).append("Pinning needs root in the host's mount namespace (CAP_SYS_ADMIN over it) and a"
+              + " writable ").append(Pins.RUN_NETNS).append("; a rootless JVM cannot pin.\n");
+    }
+    context.publishReportEntry("junit-netns kept", message.toString());
+    System.err.print(message);
+  }
+
+  /** Once per JVM: removes pins left under /run/netns by test JVMs that have ended. */
+  private static void sweepStalePins() {
+    try {
+      List<String> removed = Pins.sweepOnce();
+      if (!removed.isEmpty()) {
+        System.err.println("junit-netns: removed " + removed.size() + " pins of ended test JVMs from "
+            + Pins.RUN_NETNS + ": " + String.join(", ", removed));
+      }
+    } catch (RuntimeException e) {
+      System.err.println("junit-netns: could not look for stale pins in " + Pins.RUN_NETNS + ": " + e.getMessage());
     }
   }
 
@@ -469,6 +606,40 @@ final class NetNsExtension
       default:
         throw new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
             + mode + "\"; use \"abort\" (skip tests without privileges, the default) or \"fail\".");
+    }
+  }
+
+  /** Every configuration parameter is checked before anything is created. */
+  private static void checkConfiguration(ExtensionContext context) {
+    unprivilegedMode(context);
+    threadsLeftBehindFails(context);
+    keepOnFailure(context);
+  }
+
+  private static boolean threadsLeftBehindFails(ExtensionContext context) {
+    String mode = context.getConfigurationParameter(THREADS_LEFT_BEHIND).orElse("fail").trim();
+    switch (mode) {
+      case "fail":
+        return true;
+      case "warn":
+        return false;
+      default:
+        throw new ExtensionConfigurationException("Configuration parameter " + THREADS_LEFT_BEHIND + " is \""
+            + mode + "\"; use \"fail\" (the default: a test that leaves threads inside its namespaces fails)"
+            + " or \"warn\" (report them only).");
+    }
+  }
+
+  private static boolean keepOnFailure(ExtensionContext context) {
+    String value = context.getConfigurationParameter(KEEP_ON_FAILURE).orElse("false").trim();
+    switch (value) {
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw new ExtensionConfigurationException("Configuration parameter " + KEEP_ON_FAILURE + " is \""
+            + value + "\"; use \"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default).");
     }
   }
 

@@ -29,6 +29,10 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
   private final Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
   private final List<Attachment> attachments = new ArrayList<>();
   private final Set<String> built = new HashSet<>();
+  /** Host ends of {@code @VethLink(HOST)} cables, by name; kept (not deleted) when the namespaces are pinned. */
+  private final Map<String, AutoCloseable> hostLinks = new LinkedHashMap<>();
+  private boolean keepHostLinks;
+  private boolean failed;
   private final String primary;
   private final Carrier runner;
   private final String workerNamespace;
@@ -57,6 +61,41 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
 
   synchronized void undo(AutoCloseable action) {
     undo.add(action);
+  }
+
+  synchronized void undoHostLink(AutoCloseable action, String name) {
+    hostLinks.put(name, action);
+  }
+
+  /** The host's ends of cables, by name. */
+  synchronized Set<String> hostLinks() {
+    return new java.util.LinkedHashSet<>(hostLinks.keySet());
+  }
+
+  /** Leaves the host ends of cables in place at close: the pinned namespaces keep their peers. */
+  synchronized void keepHostLinks() {
+    keepHostLinks = true;
+  }
+
+  /** Marks that a test using these namespaces failed (for keep-on-failure of CLASS-scoped ones). */
+  synchronized void failed() {
+    failed = true;
+  }
+
+  synchronized boolean hasFailed() {
+    return failed;
+  }
+
+  /** The namespaces this topology created, by name, with the bridges' hidden ones. */
+  synchronized Map<String, NetNs> ownedWithBridges() {
+    Map<String, NetNs> result = new LinkedHashMap<>();
+    byName.forEach((name, ns) -> {
+      if (owned.contains(ns)) {
+        result.put(name, ns);
+      }
+    });
+    bridges.forEach((name, bridge) -> result.put("bridge-" + name, bridge.netNs()));
+    return result;
   }
 
   synchronized void addBridge(io.github.junitnetns.Bridge bridge) {
@@ -117,6 +156,11 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
       runner.release();
     }
     RuntimeException failure = null;
+    if (!keepHostLinks) {
+      for (AutoCloseable hostLink : hostLinks.values()) {
+        failure = attempt(hostLink, failure);
+      }
+    }
     for (int i = undo.size() - 1; i >= 0; i--) {
       failure = attempt(undo.get(i), failure);
     }

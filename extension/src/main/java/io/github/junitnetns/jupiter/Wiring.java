@@ -32,7 +32,7 @@ final class Wiring {
       VethPair pair = VethPair.create(left, wire.leftName, right, wire.rightName, wire.mtu);
       if (wire.touchesHost()) {
         // The host end must go even if the namespace outlives the test (a thread left inside).
-        into.undo(() -> deleteIfPresent(pair));
+        into.undoHostLink(() -> deleteIfPresent(pair), wire.left.equals(VethLink.HOST) ? wire.leftName : wire.rightName);
       }
       address(pair.left(), wire.leftAddress);
       address(pair.right(), wire.rightAddress);

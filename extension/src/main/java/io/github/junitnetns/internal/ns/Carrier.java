@@ -24,6 +24,8 @@ public final class Carrier {
   private static final int MAX_IDLE = 64;
   private static final ConcurrentLinkedDeque<Carrier> IDLE = new ConcurrentLinkedDeque<>();
   private static final AtomicInteger COUNT = new AtomicInteger();
+  /** The kernel thread ids of live carriers: they enter namespaces on purpose, so the leak check skips them. */
+  private static final java.util.Set<Integer> TIDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Work for a carrier: any code, whose exception (of any kind) reaches the caller unchanged. */
   @FunctionalInterface
@@ -74,6 +76,11 @@ public final class Carrier {
   /** The thread that runs this carrier's work. */
   public Thread thread() {
     return thread;
+  }
+
+  /** Whether the kernel thread {@code tid} of this JVM is a carrier. */
+  public static boolean isCarrier(int tid) {
+    return TIDS.contains(tid);
   }
 
   /** Names the thread for thread dumps while it serves one lease, e.g. after the test it runs. */
@@ -142,6 +149,8 @@ public final class Carrier {
   }
 
   private void loop() {
+    int tid = Namespaces.currentTid();
+    TIDS.add(tid);
     try {
       goHome();
       while (true) {
@@ -161,6 +170,7 @@ public final class Carrier {
       deathCause = "junit-netns: thread " + thread.getName() + " could not return to the JVM's initial"
           + " network namespace and was retired: " + t;
     } finally {
+      TIDS.remove(tid);
       if (deathCause == null) {
         deathCause = "junit-netns: thread " + thread.getName() + " was retired from the pool";
       }

@@ -53,6 +53,12 @@ public final class Namespaces {
     }
   }
 
+  /** The kernel's id of the calling thread (gettid(2), read from /proc: older glibc lacks the wrapper). */
+  public static int currentTid() {
+    String link = readLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
+    return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
+  }
+
   /** The identity of the namespace a descriptor of this process refers to. */
   public static String idOfFd(int fd) {
     return readLink(Path.of("/proc/self/fd/" + fd));

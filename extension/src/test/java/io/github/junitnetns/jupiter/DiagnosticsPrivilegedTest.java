@@ -1,0 +1,297 @@
+package io.github.junitnetns.jupiter;
+
+import static io.github.junitnetns.jupiter.EngineRuns.onlyFailure;
+import static io.github.junitnetns.jupiter.EngineRuns.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.Pins;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * What a test learns when something is left over or goes wrong: threads left inside, pins kept for
+ * a post-mortem, processes' output in the report, bad settings refused before anything exists.
+ */
+@Tag("privileged")
+class DiagnosticsPrivilegedTest {
+
+  // ---------------------------------------------------------------- threads left behind
+
+  @IsolatedNetNs("leaky")
+  static class LeavesAServerThread {
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    static final Map<String, String> IDS = new ConcurrentHashMap<>();
+
+    @Test
+    void forgetsToStopItsServer(NetNs ns) throws Exception {
+      IDS.put("ns", ns.id());
+      Thread server = ns.threadFactory().newThread(() -> {
+        try {
+          RELEASE.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      server.setName("acceptor-9000");
+      server.start();
+    }
+  }
+
+  @Test
+  void aThreadLeftInsideFailsTheTestNamingItWithItsStack() {
+    try {
+      Throwable failure = onlyFailure(run(LeavesAServerThread.class).testEvents());
+      assertThat(failure).isInstanceOf(NetNsExtension.ThreadsLeftBehind.class);
+      assertThat(failure.getMessage())
+          .startsWith("Test LeavesAServerThread.forgetsToStopItsServer left 1 thread inside its network namespaces"
+              + " after it ended:\n  - \"acceptor-9000\" (tid ")
+          .contains(", in netns leaky, WAITING)")
+          .contains("        at java.util.concurrent.CountDownLatch.await(CountDownLatch.java:")
+          .contains("usually means a server, executor or client was not stopped")
+          .endsWith("Set junit.netns.threads-left-behind=warn to report this without failing.");
+    } finally {
+      LeavesAServerThread.RELEASE.countDown();
+    }
+  }
+
+  @IsolatedNetNs
+  static class LeavesAThreadButOnlyWarns {
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+    @Test
+    void passesAnyway(NetNs ns) {
+      ns.threadFactory().newThread(() -> {
+        try {
+          RELEASE.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }).start();
+    }
+  }
+
+  @Test
+  void withWarnTheTestPassesAndTheThreadIsReported() {
+    try {
+      EngineExecutionResults results = run(LeavesAThreadButOnlyWarns.class, NetNsExtension.THREADS_LEFT_BEHIND, "warn");
+      assertThat(results.testEvents().succeeded().count()).isEqualTo(1);
+      assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry)
+          .startsWith("junit-netns threads left behind=Test LeavesAThreadButOnlyWarns.passesAnyway left 1 thread")
+          .contains("-thread-1\" (tid "));
+    } finally {
+      LeavesAThreadButOnlyWarns.RELEASE.countDown();
+    }
+  }
+
+  @IsolatedNetNs
+  static class StopsItsServerAsynchronously {
+    @Test
+    void threadEndsShortlyAfterTheTest(NetNs ns) throws InterruptedException {
+      CountDownLatch inside = new CountDownLatch(1);
+      ns.threadFactory().newThread(() -> {
+        inside.countDown();
+        try {
+          Thread.sleep(100); // a server that takes a moment to shut down after stop()
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }).start();
+      inside.await();
+    }
+  }
+
+  @Test
+  void aThreadThatEndsWithinTheGracePeriodIsFine() {
+    assertThat(run(StopsItsServerAsynchronously.class).testEvents().succeeded().count()).isEqualTo(1);
+  }
+
+  @IsolatedNetNs
+  static class UsesAServerProperly {
+    @Test
+    void stopsIt(NetNs ns) throws Exception {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, ns.threadFactory());
+      try (ServerSocket server = new ServerSocket(8080, 50, InetAddress.getLoopbackAddress())) {
+        pool.submit(() -> server.accept());
+        new java.net.Socket(InetAddress.getLoopbackAddress(), 8080).close();
+      } finally {
+        pool.shutdownNow();
+        pool.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aTestThatStopsItsThreadsPasses() {
+    EngineExecutionResults results = run(UsesAServerProperly.class);
+    assertThat(results.testEvents().succeeded().count()).as(EngineRuns.describe(results.testEvents())).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- keep-on-failure
+
+  @IsolatedNetNs({"client", "server"})
+  @VethLink(left = "client", right = "server", subnet = "10.77.0.0/30")
+  static class FailsWithATopology {
+    @Test
+    void fails() {
+      throw new AssertionError("boom");
+    }
+
+    @Test
+    void passes() {}
+  }
+
+  @Test
+  @ResourceLock("/run/netns")
+  void keepOnFailurePinsTheFailedTestsNamespacesForIpNetnsExec() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
+    List<String> before = listRunNetns();
+    try {
+      EngineExecutionResults results = run(FailsWithATopology.class, NetNsExtension.KEEP_ON_FAILURE, "true");
+      assertThat(results.testEvents().failed().count()).isEqualTo(1);
+      List<String> pins = listRunNetns().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
+      assertThat(pins).containsExactly("junit-netns-" + pid + "-FailsWithATopology.fails-client",
+          "junit-netns-" + pid + "-FailsWithATopology.fails-server");
+      // ip(8) enters the kept namespace and finds the test's cable with its address: a real post-mortem.
+      String links = runIp("ip", "netns", "exec", "junit-netns-" + pid + "-FailsWithATopology.fails-server",
+          "ip", "-o", "addr", "show", "dev", "eth0");
+      assertThat(links).contains("inet 10.77.0.2/30");
+      assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry)
+          .startsWith("junit-netns kept=junit-netns kept the network namespaces of failed FailsWithATopology.fails"
+              + " (junit.netns.keep-on-failure=true); enter them with:\n"
+              + "  client: ip netns exec junit-netns-" + pid + "-FailsWithATopology.fails-client ip addr\n")
+          .contains("Remove them with `ip netns delete NAME`"));
+
+      // The sweep leaves pins of live JVMs alone, and removes those whose JVM has ended.
+      assertThat(Pins.sweep(Pins.RUN_NETNS, p -> true)).isEmpty();
+      assertThat(Pins.sweep(Pins.RUN_NETNS, p -> p != pid)).containsExactlyInAnyOrderElementsOf(pins);
+      assertThat(listRunNetns()).isEqualTo(before);
+    } finally {
+      Pins.sweep(Pins.RUN_NETNS, p -> p != pid);
+      if (!hadDirectory) {
+        Files.deleteIfExists(Pins.RUN_NETNS);
+      }
+    }
+  }
+
+  @Test
+  void theSweepTouchesNothingButOurPinsOfEndedProcesses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    for (String name : new String[] {"junit-netns-4000000000-Dead.test-ns", "junit-netns-77-Live.test-ns",
+        "junit-netns-x-NotAPid-ns", "my-netns", "junit-netns-5000000000-Dir"}) {
+      if (name.endsWith("Dir")) {
+        Files.createDirectory(dir.resolve(name));
+      } else {
+        Files.createFile(dir.resolve(name));
+      }
+    }
+    try (NetNs ns = NetNs.create("pinned")) {
+      Files.createFile(dir.resolve("junit-netns-4000000001-Mounted.test-ns"));
+      NetNsAccess.get().bindMount(ns, dir.resolve("junit-netns-4000000001-Mounted.test-ns"));
+    }
+    List<String> removed = Pins.sweep(dir, pid -> pid == 77);
+    assertThat(removed).containsExactlyInAnyOrder("junit-netns-4000000000-Dead.test-ns",
+        "junit-netns-4000000001-Mounted.test-ns");
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+          "junit-netns-77-Live.test-ns", "junit-netns-x-NotAPid-ns", "my-netns", "junit-netns-5000000000-Dir");
+    }
+  }
+
+  @Test
+  @ResourceLock("/run/netns")
+  void withoutKeepOnFailureNothingIsPinned() throws Exception {
+    List<String> before = listRunNetns();
+    assertThat(run(FailsWithATopology.class).testEvents().failed().count()).isEqualTo(1);
+    assertThat(listRunNetns()).isEqualTo(before);
+  }
+
+  // ---------------------------------------------------------------- process output in the report
+
+  @IsolatedNetNs
+  static class FailsWhileAProcessRuns {
+    @Test
+    void fails(NetNs ns) throws Exception {
+      Process server = ns.exec("sh", "-c", "echo 'listening on 8000'; echo 'warning: no index' >&2; sleep 60");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> ns.output(server).contains("no index"));
+      throw new AssertionError("the client got 404");
+    }
+  }
+
+  @Test
+  void theFailureReportShowsEachProcessWithTheEndOfItsOutput() {
+    EngineExecutionResults results = run(FailsWhileAProcessRuns.class);
+    Throwable failure = onlyFailure(results.testEvents());
+    assertThat(failure).hasMessage("the client got 404");
+    String report = Arrays.stream(failure.getSuppressed()).map(Throwable::getMessage).collect(Collectors.joining());
+    assertThat(report).containsPattern("processes started by exec in netns FailsWhileAProcessRuns\\.fails:\n"
+        + "  pid [0-9]+: sh -c echo 'listening on 8000'; echo 'warning: no index' >&2; sleep 60 \\(running\\)\n"
+        + "    \\| listening on 8000\n"
+        + "    \\| --- stderr ---\n"
+        + "    \\| warning: no index\n");
+    assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry).contains("| listening on 8000"));
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  @Test
+  void badSettingsAreRefusedBeforeAnythingIsCreated() {
+    long created = NetNsAccess.createdCount();
+    Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.KEEP_ON_FAILURE, "yes").allEvents());
+    assertThat(keep).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
+        "Configuration parameter junit.netns.keep-on-failure is \"yes\"; use \"true\" (pin a failed test's namespaces"
+            + " under /run/netns) or \"false\" (the default).");
+    Throwable threads = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.THREADS_LEFT_BEHIND, "ignore").allEvents());
+    assertThat(threads).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
+        "Configuration parameter junit.netns.threads-left-behind is \"ignore\"; use \"fail\" (the default: a test that"
+            + " leaves threads inside its namespaces fails) or \"warn\" (report them only).");
+    assertThat(NetNsAccess.createdCount()).isEqualTo(created);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static List<String> reportEntries(EngineExecutionResults results) {
+    return results.allEvents().reportingEntryPublished().stream()
+        .map(e -> e.getRequiredPayload(ReportEntry.class))
+        .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
+        .map(kv -> kv.getKey() + "=" + kv.getValue())
+        .collect(Collectors.toList());
+  }
+
+  private static List<String> listRunNetns() throws IOException {
+    if (!Files.isDirectory(Pins.RUN_NETNS)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(Pins.RUN_NETNS)) {
+      return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private static String runIp(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isZero();
+    return out;
+  }
+}
