@@ -1,0 +1,162 @@
+package io.github.junitnetns.jupiter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.junitnetns.internal.ns.Pins;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/**
+ * A test JVM killed by SIGKILL in the middle of a test leaves nothing behind: no namespace, no link
+ * on the host, no rule, no process (not even one that daemonized), no captured output; a pin kept
+ * from an earlier failed test of that JVM is swept by the next test JVM. Runs the killed JVM as a
+ * child ({@link CrashRun}). Isolated: namespace inode numbers are reused, so no other test of this
+ * JVM may create namespaces while it looks for ours.
+ */
+@Tag("privileged")
+@Isolated
+class CrashSafetyPrivilegedTest {
+
+  @Test
+  void aJvmKilledMidTestLeavesNothingBehind(@TempDir Path dir) throws Exception {
+    String rulesBefore = run("ip", "-4", "rule") + run("ip", "-6", "rule");
+    List<String> pinsBefore = runNetns();
+    boolean hadRunNetns = Files.isDirectory(Pins.RUN_NETNS);
+    Path state = dir.resolve("state");
+    Process child = startChild(dir.resolve("crash.log"), "crash", state.toString());
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+          .until(() -> Files.exists(state) || !child.isAlive());
+      assertThat(Files.exists(state)).as("the child reached the middle of its test; its output:%n%s",
+          Files.exists(dir.resolve("crash.log")) ? Files.readString(dir.resolve("crash.log")) : "").isTrue();
+      Properties made = new Properties();
+      try (var in = Files.newInputStream(state)) {
+        made.load(in);
+      }
+      Set<String> namespaces = Set.of(made.getProperty("namespaces").split(" "));
+      List<Long> pids = Arrays.stream(made.getProperty("pids").split(" ")).map(Long::parseLong).collect(Collectors.toList());
+      String hostLinkPrefix = made.getProperty("hostLinkPrefix");
+      Path captureDirectory = Path.of(made.getProperty("captureDirectory"));
+      String pinPrefix = "junit-netns-" + child.pid() + "-FailsAndIsKept.fails-";
+
+      // Before: all of it is there, so the checks below can fail.
+      assertThat(hostLinks(hostLinkPrefix)).hasSize(1);
+      assertThat(pids).allMatch(CrashSafetyPrivilegedTest::alive);
+      assertThat(referenced(namespaces)).isNotEmpty();
+      assertThat(Files.isDirectory(captureDirectory)).isTrue();
+      assertThat(runNetns()).anyMatch(n -> n.startsWith(pinPrefix));
+
+      child.destroyForcibly(); // SIGKILL
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).isEqualTo(128 + 9);
+
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+        assertThat(pids).as("processes started by exec, a daemon among them, and the watchdog")
+            .noneMatch(CrashSafetyPrivilegedTest::alive);
+        assertThat(referenced(namespaces)).as("whatever still refers to the test's namespaces").isEmpty();
+        assertThat(hostLinks(hostLinkPrefix)).as("the host's end of the test's cable").isEmpty();
+        assertThat(Files.exists(captureDirectory)).as("captured output").isFalse();
+      });
+      assertThat(run("ip", "-4", "rule") + run("ip", "-6", "rule")).isEqualTo(rulesBefore);
+
+      // The pin of the earlier failed test is kept on purpose, until a test JVM starts after this one ended.
+      assertThat(runNetns()).anyMatch(n -> n.startsWith(pinPrefix));
+      Process sweeper = startChild(dir.resolve("sweep.log"), "sweep");
+      assertThat(sweeper.waitFor(90, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(dir.resolve("sweep.log"))).contains("succeeded=1")
+          .contains("junit-netns: removed 1 pins of ended test JVMs from /run/netns: " + pinPrefix + "kept");
+      assertThat(runNetns()).isEqualTo(pinsBefore);
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(30, TimeUnit.SECONDS);
+      Pins.sweep(Pins.RUN_NETNS, pid -> pid != child.pid()); // if an assertion failed before the sweep
+      if (!hadRunNetns) {
+        Files.deleteIfExists(Pins.RUN_NETNS);
+      }
+    }
+  }
+
+  private static Process startChild(Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    if (Runtime.version().feature() >= 24) {
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashRun.class.getName()));
+    command.addAll(Arrays.asList(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** Every process, thread or descriptor on the machine that refers to one of {@code namespaces}. */
+  private static List<String> referenced(Set<String> namespaces) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      for (Path process : (Iterable<Path>) processes.filter(p -> p.getFileName().toString().matches("[0-9]+"))::iterator) {
+        Set<Path> links = new HashSet<>();
+        links.add(process.resolve("ns/net"));
+        addAll(links, process.resolve("task"), "ns/net");
+        addAll(links, process.resolve("fd"), null);
+        for (Path link : links) {
+          try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (namespaces.contains(target)) {
+              found.add(link + " -> " + target);
+            }
+          } catch (IOException | SecurityException e) {
+            // gone meanwhile
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void addAll(Set<Path> into, Path directory, String suffix) {
+    try (Stream<Path> entries = Files.list(directory)) {
+      entries.forEach(e -> into.add(suffix == null ? e : e.resolve(suffix)));
+    } catch (IOException | SecurityException e) {
+      // the process ended meanwhile
+    }
+  }
+
+  private static List<String> hostLinks(String prefix) throws Exception {
+    return run("ip", "-o", "link").lines().map(l -> l.split(": ")[1].split("@")[0])
+        .filter(n -> n.startsWith(prefix)).collect(Collectors.toList());
+  }
+
+  private static List<String> runNetns() throws IOException {
+    if (!Files.isDirectory(Pins.RUN_NETNS)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(Pins.RUN_NETNS)) {
+      return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+}
