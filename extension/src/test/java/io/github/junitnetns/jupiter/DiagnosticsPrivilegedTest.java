@@ -21,9 +21,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -40,21 +42,29 @@ class DiagnosticsPrivilegedTest {
   @IsolatedNetNs("leaky")
   static class LeavesAServerThread {
     static final CountDownLatch RELEASE = new CountDownLatch(1);
-    static final Map<String, String> IDS = new ConcurrentHashMap<>();
 
     @Test
-    void forgetsToStopItsServer(NetNs ns) throws Exception {
-      IDS.put("ns", ns.id());
-      Thread server = ns.threadFactory().newThread(() -> {
-        try {
-          RELEASE.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      server.setName("acceptor-9000");
-      server.start();
+    void forgetsToStopItsServer(NetNs ns) throws InterruptedException {
+      startBlockedThread(ns, "acceptor-9000", RELEASE);
     }
+  }
+
+  /** Starts a thread inside {@code ns} that waits for {@code release}; returns once it is inside. */
+  static void startBlockedThread(NetNs ns, String name, CountDownLatch release) throws InterruptedException {
+    CountDownLatch inside = new CountDownLatch(1);
+    Thread thread = ns.threadFactory().newThread(() -> {
+      inside.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    if (name != null) {
+      thread.setName(name);
+    }
+    thread.start();
+    inside.await();
   }
 
   @Test
@@ -79,14 +89,8 @@ class DiagnosticsPrivilegedTest {
     static final CountDownLatch RELEASE = new CountDownLatch(1);
 
     @Test
-    void passesAnyway(NetNs ns) {
-      ns.threadFactory().newThread(() -> {
-        try {
-          RELEASE.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }).start();
+    void passesAnyway(NetNs ns) throws InterruptedException {
+      startBlockedThread(ns, null, RELEASE);
     }
   }
 
@@ -252,20 +256,58 @@ class DiagnosticsPrivilegedTest {
     assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry).contains("| listening on 8000"));
   }
 
-  // ---------------------------------------------------------------- settings
+  // ---------------------------------------------------------------- processes of a test that times out
+
+  static class TimesOutWithProcesses {
+    static final Map<String, Long> PIDS = new ConcurrentHashMap<>();
+
+    @Test
+    @IsolatedNetNs
+    @org.junit.jupiter.api.Timeout(value = 300, unit = TimeUnit.MILLISECONDS)
+    void sameThread(NetNs ns) throws Exception {
+      PIDS.put("sameThread", ns.exec("sleep", "600").pid());
+      Thread.sleep(60_000);
+    }
+
+    @Test
+    @IsolatedNetNs
+    @org.junit.jupiter.api.Timeout(value = 300, unit = TimeUnit.MILLISECONDS,
+        threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void separateThread(NetNs ns) throws Exception {
+      PIDS.put("separateThread", ns.exec("sh", "-c", "trap '' TERM; sleep 600").pid());
+      Thread.sleep(60_000);
+    }
+  }
 
   @Test
-  void badSettingsAreRefusedBeforeAnythingIsCreated() {
-    long created = NetNsAccess.createdCount();
-    Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.KEEP_ON_FAILURE, "yes").allEvents());
-    assertThat(keep).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
-        "Configuration parameter junit.netns.keep-on-failure is \"yes\"; use \"true\" (pin a failed test's namespaces"
-            + " under /run/netns) or \"false\" (the default).");
-    Throwable threads = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.THREADS_LEFT_BEHIND, "ignore").allEvents());
-    assertThat(threads).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
-        "Configuration parameter junit.netns.threads-left-behind is \"ignore\"; use \"fail\" (the default: a test that"
-            + " leaves threads inside its namespaces fails) or \"warn\" (report them only).");
-    assertThat(NetNsAccess.createdCount()).isEqualTo(created);
+  void processesOfATestThatTimesOutAreKilledAndReaped() {
+    EngineExecutionResults results = run(TimesOutWithProcesses.class);
+    assertThat(results.testEvents().failed().count()).as(EngineRuns.describe(results.testEvents())).isEqualTo(2);
+    assertThat(TimesOutWithProcesses.PIDS).hasSize(2);
+    // Reaped, not just killed: a zombie would still have a handle.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        TimesOutWithProcesses.PIDS.values().stream().noneMatch(pid -> Files.exists(Path.of("/proc/" + pid))));
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  /** Isolated: the count of namespaces created is the JVM's, and no other test may add to it meanwhile. */
+  @Nested
+  @Isolated
+  class Settings {
+    @Test
+    void badSettingsAreRefusedBeforeAnythingIsCreated() {
+      long created = NetNsAccess.createdCount();
+      Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.KEEP_ON_FAILURE, "yes").allEvents());
+      assertThat(keep).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
+          "Configuration parameter junit.netns.keep-on-failure is \"yes\"; use \"true\" (pin a failed test's namespaces"
+              + " under /run/netns) or \"false\" (the default).");
+      Throwable threads = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.THREADS_LEFT_BEHIND, "ignore").allEvents());
+      assertThat(threads).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
+          "Configuration parameter junit.netns.threads-left-behind is \"ignore\"; use \"fail\" (the default: a test that"
+              + " leaves threads inside its namespaces fails) or \"warn\" (report them only).");
+      assertThat(NetNsAccess.createdCount()).isEqualTo(created);
+    }
   }
 
   // ---------------------------------------------------------------- helpers
