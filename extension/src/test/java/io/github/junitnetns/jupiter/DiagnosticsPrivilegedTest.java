@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Pins;
+import io.github.junitnetns.testsupport.Kernel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -174,6 +175,16 @@ class DiagnosticsPrivilegedTest {
       EngineExecutionResults results = run(FailsWithATopology.class, NetNsExtension.KEEP_ON_FAILURE, "true");
       assertThat(results.testEvents().failed().count()).isEqualTo(1);
       List<String> pins = listRunNetns().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
+      if (!Kernel.canPin()) {
+        // Rootless: the JVM cannot mount in the host's mount namespace; it says so, and the test result stands.
+        assertThat(pins).isEmpty();
+        assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry)
+            .startsWith("junit-netns kept=junit-netns could not keep these namespaces of failed FailsWithATopology.fails:\n"
+                + "  client: mount --bind /proc/self/fd/")
+            .contains("EPERM (Operation not permitted)")
+            .contains("Pinning needs root in the host's mount namespace"));
+        return;
+      }
       assertThat(pins).containsExactly("junit-netns-" + pid + "-FailsWithATopology.fails-client",
           "junit-netns-" + pid + "-FailsWithATopology.fails-server");
       // ip(8) enters the kept namespace and finds the test's cable with its address: a real post-mortem.
@@ -195,29 +206,6 @@ class DiagnosticsPrivilegedTest {
       if (!hadDirectory) {
         Files.deleteIfExists(Pins.RUN_NETNS);
       }
-    }
-  }
-
-  @Test
-  void theSweepTouchesNothingButOurPinsOfEndedProcesses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    for (String name : new String[] {"junit-netns-4000000000-Dead.test-ns", "junit-netns-77-Live.test-ns",
-        "junit-netns-x-NotAPid-ns", "my-netns", "junit-netns-5000000000-Dir"}) {
-      if (name.endsWith("Dir")) {
-        Files.createDirectory(dir.resolve(name));
-      } else {
-        Files.createFile(dir.resolve(name));
-      }
-    }
-    try (NetNs ns = NetNs.create("pinned")) {
-      Files.createFile(dir.resolve("junit-netns-4000000001-Mounted.test-ns"));
-      NetNsAccess.get().bindMount(ns, dir.resolve("junit-netns-4000000001-Mounted.test-ns"));
-    }
-    List<String> removed = Pins.sweep(dir, pid -> pid == 77);
-    assertThat(removed).containsExactlyInAnyOrder("junit-netns-4000000000-Dead.test-ns",
-        "junit-netns-4000000001-Mounted.test-ns");
-    try (Stream<Path> left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-          "junit-netns-77-Live.test-ns", "junit-netns-x-NotAPid-ns", "my-netns", "junit-netns-5000000000-Dir");
     }
   }
 

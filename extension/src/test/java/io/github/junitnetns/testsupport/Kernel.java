@@ -34,6 +34,34 @@ public final class Kernel {
     }
   }
 
+  /**
+   * Whether this JVM may bind-mount, as pinning a namespace needs: root in the mount namespace's
+   * owning user namespace. A rootless JVM (unshare -Urn) may not.
+   */
+  public static boolean canPin() {
+    try {
+      Path dir = Files.createTempDirectory("junit-netns-can-pin");
+      try {
+        Path source = Files.createFile(dir.resolve("source"));
+        Path target = Files.createFile(dir.resolve("target"));
+        io.github.junitnetns.internal.linux.Syscalls.bindMount(source.toString(), target.toString());
+        io.github.junitnetns.internal.linux.Syscalls.unmountDetach(target.toString());
+        return true;
+      } catch (io.github.junitnetns.internal.linux.ErrnoException e) {
+        return false;
+      } finally {
+        try (Stream<Path> files = Files.list(dir)) {
+          for (Path file : (Iterable<Path>) files::iterator) {
+            Files.delete(file);
+          }
+        }
+        Files.delete(dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static String link(Path path) {
     try {
       return Files.readSymbolicLink(path).toString();
