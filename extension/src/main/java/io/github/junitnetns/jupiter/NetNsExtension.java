@@ -597,16 +597,18 @@ final class NetNsExtension
 
   /** Whether a missing privilege aborts (true) or fails (false) the test; checked before anything is created. */
   private static boolean unprivilegedMode(ExtensionContext context) {
-    String mode = context.getConfigurationParameter(UNPRIVILEGED).orElse("abort").trim();
-    switch (mode) {
-      case "abort":
-        return true;
-      case "fail":
-        return false;
-      default:
-        throw new ExtensionConfigurationException("Configuration parameter " + UNPRIVILEGED + " is \""
-            + mode + "\"; use \"abort\" (skip tests without privileges, the default) or \"fail\".");
+    return choice(context, UNPRIVILEGED, "abort", "fail", true,
+        "\"abort\" (skip tests without privileges, the default) or \"fail\"");
+  }
+
+  /** A two-valued configuration parameter: true for {@code yes}, false for {@code no}; anything else is refused. */
+  private static boolean choice(ExtensionContext context, String key, String yes, String no, boolean byDefault,
+      String use) {
+    String value = context.getConfigurationParameter(key).orElse(byDefault ? yes : no).trim();
+    if (value.equals(yes) || value.equals(no)) {
+      return value.equals(yes);
     }
+    throw new ExtensionConfigurationException("Configuration parameter " + key + " is \"" + value + "\"; use " + use + ".");
   }
 
   /** Every configuration parameter is checked before anything is created. */
@@ -617,30 +619,13 @@ final class NetNsExtension
   }
 
   private static boolean threadsLeftBehindFails(ExtensionContext context) {
-    String mode = context.getConfigurationParameter(THREADS_LEFT_BEHIND).orElse("fail").trim();
-    switch (mode) {
-      case "fail":
-        return true;
-      case "warn":
-        return false;
-      default:
-        throw new ExtensionConfigurationException("Configuration parameter " + THREADS_LEFT_BEHIND + " is \""
-            + mode + "\"; use \"fail\" (the default: a test that leaves threads inside its namespaces fails)"
-            + " or \"warn\" (report them only).");
-    }
+    return choice(context, THREADS_LEFT_BEHIND, "fail", "warn", true, "\"fail\" (the default: a test that leaves"
+        + " threads inside its namespaces fails) or \"warn\" (report them only)");
   }
 
   private static boolean keepOnFailure(ExtensionContext context) {
-    String value = context.getConfigurationParameter(KEEP_ON_FAILURE).orElse("false").trim();
-    switch (value) {
-      case "true":
-        return true;
-      case "false":
-        return false;
-      default:
-        throw new ExtensionConfigurationException("Configuration parameter " + KEEP_ON_FAILURE + " is \""
-            + value + "\"; use \"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default).");
-    }
+    return choice(context, KEEP_ON_FAILURE, "true", "false", false,
+        "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
   }
 
   /**
