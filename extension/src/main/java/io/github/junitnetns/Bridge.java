@@ -52,6 +52,11 @@ public final class Bridge implements AutoCloseable {
 
   /** As {@link #attach(NetNs, String)}, with the cable's MTU ({@code 0}: the kernel's default). */
   public Link attach(NetNs member, String interfaceName, int mtu) {
+    if (home.isClosed()) {
+      throw new IllegalStateException("Bridge.attach(" + (member == null ? "null" : member.label()) + ", \""
+          + interfaceName + "\"): bridge " + name + " is closed. Close a bridge only after its last attach (an"
+          + " @Bridge is closed when its test ends), or create a new one with Bridge.create(\"" + name + "\").");
+    }
     String port = "port" + ports.incrementAndGet();
     String object = "veth " + port + "@" + home.label() + " (master " + name + ") <-> " + interfaceName + "@"
         + (member == null ? "?" : member.label());

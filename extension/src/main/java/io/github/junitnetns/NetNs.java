@@ -174,7 +174,7 @@ public final class NetNs implements AutoCloseable {
    * @see #run
    */
   public <T, E extends Throwable> T call(ThrowingCallable<T, E> action) throws E {
-    checkOpen("call");
+    checkOpen("run code in it");
     if (Namespaces.currentThreadId().equals(id)) {
       return action.call();
     }
@@ -226,7 +226,7 @@ public final class NetNs implements AutoCloseable {
 
   /** Starts {@code builder}'s process inside this namespace; it is killed when this namespace is closed. */
   public Process exec(ProcessBuilder builder) {
-    checkOpen("exec");
+    checkOpen("start a process in it");
     // A process starts in the namespace of the thread that forks it.
     Process process;
     try {
@@ -240,7 +240,7 @@ public final class NetNs implements AutoCloseable {
 
   /** The interfaces of this namespace with their addresses, like {@code ip addr}, read over rtnetlink. */
   public List<Link> links() {
-    checkOpen("links");
+    checkOpen("list its links");
     try {
       NetlinkSocket socket = netlinkSocket();
       List<NlReply> linkReplies = socket.dump(Requests.getLinks(label));
@@ -469,7 +469,7 @@ public final class NetNs implements AutoCloseable {
    * consulted: like a firewall DROP, the sender sees only timeouts. Applying it twice is harmless.
    */
   void dropFrom(java.util.Collection<InetAddress> sources) {
-    checkOpen("drop traffic");
+    checkOpen("drop traffic in it");
     try {
       NetlinkSocket socket = netlinkSocket();
       for (InetAddress source : sources) {
@@ -578,7 +578,7 @@ public final class NetNs implements AutoCloseable {
 
   /** Reads one link by name, with its addresses. */
   Link readLink(String name) {
-    checkOpen("read link " + name);
+    checkOpen("read its link " + name);
     try {
       NetlinkSocket socket = netlinkSocket();
       LinkMessage link = LinkMessage.decode(socket.get(Requests.getLink(name, label)));
@@ -599,7 +599,7 @@ public final class NetNs implements AutoCloseable {
   void netlinkNaming(NetNs other, java.util.function.IntFunction<NlMessage> request) {
     other.fdLock.readLock().lock();
     try {
-      other.checkOpen("link");
+      other.checkOpen("connect a cable to it");
       netlink(request.apply(other.fd));
     } finally {
       other.fdLock.readLock().unlock();
@@ -607,7 +607,7 @@ public final class NetNs implements AutoCloseable {
   }
 
   void netlink(NlMessage message) {
-    checkOpen(message.operation());
+    checkOpen("send " + message.operation() + " to it");
     try {
       netlinkSocket().execute(message);
     } catch (ErrnoException e) {
@@ -632,14 +632,14 @@ public final class NetNs implements AutoCloseable {
       }
     }
     opened.close();
-    checkOpen("use");
+    checkOpen("use it");
     return netlink;
   }
 
   private void enterOnCurrentThread() throws ErrnoException {
     fdLock.readLock().lock();
     try {
-      checkOpen("enter");
+      checkOpen("enter it");
       Syscalls.setnsNet(fd, "netns " + label);
     } finally {
       fdLock.readLock().unlock();
@@ -665,10 +665,12 @@ public final class NetNs implements AutoCloseable {
     }
   }
 
-  private void checkOpen(String operation) {
+  /** Refuses use after {@link #close()}; {@code action} completes "cannot ...", e.g. "list its links". */
+  void checkOpen(String action) {
     if (closed) {
-      throw new IllegalStateException("netns " + label + " " + id + " is closed; cannot " + operation
-          + " it. Create a new one with NetNs.create(), or close it only after its last use.");
+      throw new IllegalStateException("netns " + label + " " + id + " is closed; cannot " + action + "."
+          + " Close a namespace only after its last use (an @IsolatedNetNs test's namespaces are closed when"
+          + " the test ends), or create a new one with NetNs.create().");
     }
   }
 

@@ -39,6 +39,9 @@ public final class VethPair {
     if (left == null || right == null) {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both namespaces are required");
     }
+    // A closed handle may share its id with a new namespace (the kernel reuses inode numbers): check it first.
+    left.checkOpen("connect a cable to it");
+    right.checkOpen("connect a cable to it");
     checkName(leftName, "leftName", object);
     checkName(rightName, "rightName", object);
     if (left.equals(right) && leftName.equals(rightName)) {
