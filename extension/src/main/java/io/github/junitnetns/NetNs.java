@@ -201,15 +201,21 @@ public final class NetNs implements AutoCloseable {
    * (a virtual thread moves between OS threads and cannot stay inside a namespace).
    */
   public ThreadFactory threadFactory() {
+    checkOpen("make a thread factory for it");
     AtomicInteger count = new AtomicInteger();
-    return task -> new Thread(() -> {
-      try {
-        enterOnCurrentThread();
-      } catch (ErrnoException e) {
-        throw toPublic(e);
-      }
-      task.run();
-    }, label + "-thread-" + count.incrementAndGet());
+    return task -> {
+      // Refused here, in the caller (e.g. ExecutorService.submit): a thread that cannot enter never
+      // runs its task, and whoever waits for that task would wait forever.
+      checkOpen("start a thread in it");
+      return new Thread(() -> {
+        try {
+          enterOnCurrentThread();
+        } catch (ErrnoException e) {
+          throw toPublic(e);
+        }
+        task.run();
+      }, label + "-thread-" + count.incrementAndGet());
+    };
   }
 
   /**
