@@ -161,6 +161,9 @@ public final class NetNs implements AutoCloseable {
    * already inside, the action runs right there.
    */
   public <E extends Throwable> void run(ThrowingRunnable<E> action) throws E {
+    if (action == null) {
+      throw new IllegalArgumentException("NetNs.run(null): give the code to run inside, e.g. ns.run(() -> server.start())");
+    }
     call(() -> {
       action.run();
       return null;
@@ -174,6 +177,9 @@ public final class NetNs implements AutoCloseable {
    * @see #run
    */
   public <T, E extends Throwable> T call(ThrowingCallable<T, E> action) throws E {
+    if (action == null) {
+      throw new IllegalArgumentException("NetNs.call(null): give the code to run inside, e.g. ns.call(() -> new ServerSocket(80))");
+    }
     checkOpen("run code in it");
     if (Namespaces.currentThreadId().equals(id)) {
       return action.call();
@@ -227,11 +233,21 @@ public final class NetNs implements AutoCloseable {
     if (command == null || command.length == 0) {
       throw new IllegalArgumentException("NetNs.exec(): give the program and its arguments, e.g. exec(\"sleep\", \"60\")");
     }
+    for (int i = 0; i < command.length; i++) {
+      if (command[i] == null) {
+        throw new IllegalArgumentException("NetNs.exec" + java.util.Arrays.toString(command).replace('[', '(')
+            .replace(']', ')') + ": argument " + i + " is null; give every argument as a string");
+      }
+    }
     return exec(new ProcessBuilder(command));
   }
 
   /** Starts {@code builder}'s process inside this namespace; it is killed when this namespace is closed. */
   public Process exec(ProcessBuilder builder) {
+    if (builder == null) {
+      throw new IllegalArgumentException("NetNs.exec((ProcessBuilder) null): give a ProcessBuilder, e.g."
+          + " exec(new ProcessBuilder(\"sleep\", \"60\").inheritIO())");
+    }
     checkOpen("start a process in it");
     // A process starts in the namespace of the thread that forks it.
     Process process;
@@ -301,6 +317,9 @@ public final class NetNs implements AutoCloseable {
    */
   public void setSysctl(String name, String value) {
     Path path = sysctlPath(name, "setSysctl");
+    if (value == null) {
+      throw new IllegalArgumentException("setSysctl(\"" + name + "\", null): give a value, e.g. \"1\"");
+    }
     try {
       run(() -> writeProcFile(path, value));
     } catch (java.io.IOException e) {

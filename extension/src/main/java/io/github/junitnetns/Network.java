@@ -139,7 +139,17 @@ public final class Network {
    */
   @SafeVarargs
   public final void partition(Set<String>... sides) {
+    if (sides == null) {
+      throw new IllegalArgumentException("Network.partition(null): give the sides as sets of namespace names,"
+          + " e.g. partition(Set.of(\"n1\", \"n2\"), Set.of(\"n3\"))");
+    }
     Set<String> seen = new LinkedHashSet<>();
+    for (int i = 0; i < sides.length; i++) {
+      if (sides[i] == null) {
+        throw new IllegalArgumentException("Network.partition(...): side " + (i + 1) + " is null; give each side as a"
+            + " set of namespace names, e.g. Set.of(\"n3\")");
+      }
+    }
     for (Set<String> side : sides) {
       for (String name : side) {
         ns(name);
