@@ -29,7 +29,7 @@ public final class Bridge implements AutoCloseable {
 
   /** Creates a bridge called {@code name} (at most 15 bytes) in a new hidden namespace. */
   public static Bridge create(String name) {
-    VethPair.checkName(name, "name", "bridge " + name);
+    VethPair.checkName(name, "name", "Bridge.create(" + (name == null ? "null" : "\"" + name + "\"") + ")");
     NetNs home = NetNs.create("bridge-" + name);
     try {
       home.netlink(Requests.newBridge(name, "bridge " + name + "@" + home.label()));
@@ -63,7 +63,7 @@ public final class Bridge implements AutoCloseable {
     if (member == null) {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
-    VethPair.checkName(interfaceName, "interfaceName", object);
+    VethPair.checkName(interfaceName, "interfaceName", "Bridge.attach(" + object + ")");
     int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
     home.netlink(Requests.linkUp(portIndex, port + "@" + home.label()));
     member.netlink(Requests.linkUp(portIndex + 1, interfaceName + "@" + member.label()));
