@@ -138,7 +138,21 @@ public final class NetNs implements AutoCloseable {
     if (pid <= 0) {
       throw new IllegalArgumentException("NetNs.ofPid(" + pid + "): a pid is a positive number, e.g. ProcessHandle.current().pid()");
     }
-    return open(Path.of("/proc/" + pid + "/ns/net"));
+    try {
+      return open(Path.of("/proc/" + pid + "/ns/net"));
+    } catch (NetNsException e) {
+      if (e.errno() == io.github.junitnetns.internal.linux.Errno.ENOENT) {
+        throw new NetNsException(e.operation(), e.object(), e.errno(), "NetNs.ofPid(" + pid + "): no process " + pid
+            + " is running (it has ended, or the pid is wrong); give the pid of a live process, e.g. process.pid()");
+      }
+      if (e.errno() == io.github.junitnetns.internal.linux.Errno.EACCES) {
+        // proc(5): opening /proc/PID/ns/* takes ptrace read access (man 2 ptrace, "Ptrace access mode checking").
+        throw new NetNsException(e.operation(), e.object(), e.errno(), "NetNs.ofPid(" + pid + "): not allowed to"
+            + " inspect process " + pid + ", which belongs to another user or has capabilities this JVM lacks;"
+            + " run as root or as that process's user with at least its capabilities");
+      }
+      throw e;
+    }
   }
 
   /** The label given at creation, or the path this namespace was opened from. */
@@ -323,8 +337,7 @@ public final class NetNs implements AutoCloseable {
     try {
       run(() -> writeProcFile(path, value));
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("setSysctl(\"" + name + "\", \"" + value + "\") in netns " + label
-          + ": cannot write " + path + ": " + e.getMessage(), e);
+      throw sysctlFailure("setSysctl(\"" + name + "\", \"" + value + "\")", "write", path, e);
     }
   }
 
@@ -334,9 +347,15 @@ public final class NetNs implements AutoCloseable {
     try {
       return call(() -> readProcFile(path)).trim();
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("sysctl(\"" + name + "\") in netns " + label + ": cannot read "
-          + path + ": " + e.getMessage(), e);
+      throw sysctlFailure("sysctl(\"" + name + "\")", "read", path, e);
     }
+  }
+
+  private java.io.UncheckedIOException sysctlFailure(String call, String verb, Path path, java.io.IOException e) {
+    String why = e instanceof java.nio.file.NoSuchFileException
+        ? "this kernel has no such setting; check the name (`sysctl -a | grep net.` lists them)"
+        : e.getMessage();
+    return new java.io.UncheckedIOException(call + " in netns " + label + ": cannot " + verb + " " + path + ": " + why, e);
   }
 
   /**
@@ -706,9 +725,16 @@ public final class NetNs implements AutoCloseable {
   }
 
   static NetNsException toPublic(ErrnoException e) {
-    return new NetNsException(e.operation(), e.object(), e.errno(),
-        e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
+    String detail = e.detail().isEmpty() ? "" : "kernel says: " + e.detail();
+    if (e.errno() == io.github.junitnetns.internal.linux.Errno.EPERM) {
+      detail += (detail.isEmpty() ? "" : "; ") + PRIVILEGES;
+    }
+    return new NetNsException(e.operation(), e.object(), e.errno(), detail);
   }
+
+  /** What to do about EPERM, in the words of house rule 7. */
+  static final String PRIVILEGES = "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run as root, with sudo,"
+      + " or rootless under `unshare --user --map-root-user --net` (unshare -Urn)";
 
   @SuppressWarnings("unchecked")
   private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
