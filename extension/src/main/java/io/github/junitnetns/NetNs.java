@@ -93,7 +93,8 @@ public final class NetNs implements AutoCloseable {
    * Creates a new, anonymous namespace with {@code lo} up; {@code label} names it in messages,
    * thread names and {@link #describe()}.
    *
-   * @throws NetNsException with errno EPERM when the process lacks CAP_SYS_ADMIN
+   * @throws NetNsException with errno EPERM when the process lacks CAP_SYS_ADMIN; its message says
+   *     how to run with it
    */
   public static NetNs create(String label) {
     requireLabel(label, "create");
@@ -219,6 +220,9 @@ public final class NetNs implements AutoCloseable {
    * create sockets on their own threads:
    * {@code Executors.newFixedThreadPool(4, ns.threadFactory())}. The threads are platform threads
    * (a virtual thread moves between OS threads and cannot stay inside a namespace).
+   *
+   * @throws IllegalStateException once this namespace is closed, also from a factory made
+   *     earlier, so that an executor's {@code submit} fails instead of queueing a task no thread runs
    */
   public ThreadFactory threadFactory() {
     checkOpen("make a thread factory for it");
