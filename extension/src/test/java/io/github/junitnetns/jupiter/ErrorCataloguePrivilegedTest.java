@@ -70,6 +70,23 @@ class ErrorCataloguePrivilegedTest {
   }
 
   @Test
+  void addressesAreCheckedBeforeTheKernelIsAsked() {
+    try (NetNs x = NetNs.create("x")) {
+      Link lo = x.link("lo").orElseThrow();
+      assertThatThrownBy(() -> lo.addAddress("10.0.0.1")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("addAddress(\"10.0.0.1\") on lo@x: \"10.0.0.1\" has no prefix length; write it as CIDR, e.g."
+              + " 10.0.0.1/24");
+      assertThatThrownBy(() -> lo.addAddress("::ffff:10.0.0.1/96")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("addAddress(\"::ffff:10.0.0.1/96\") on lo@x: \"::ffff:10.0.0.1/96\" is an IPv4-mapped IPv6"
+              + " address; write the IPv4 address itself");
+      assertThatThrownBy(() -> lo.setMtu(70000)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("setMtu(70000) on lo@x: an MTU must be between 68 (the IPv4 minimum) and 65535");
+      assertThat(x.link("lo").orElseThrow().addresses()).extracting(Link.Address::toString)
+          .containsExactly("127.0.0.1/8", "::1/128");
+    }
+  }
+
+  @Test
   void aDeletedInterfaceIsEnodev() {
     try (NetNs x = NetNs.create("x"); NetNs y = NetNs.create("y")) {
       VethPair pair = VethPair.create(x, "eth0", y, "eth0");
