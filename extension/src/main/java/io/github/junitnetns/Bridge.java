@@ -29,7 +29,7 @@ public final class Bridge implements AutoCloseable {
 
   /** Creates a bridge called {@code name} (at most 15 bytes) in a new hidden namespace. */
   public static Bridge create(String name) {
-    VethPair.checkName(name, "name", "bridge " + name);
+    VethPair.checkName(name, "name", "Bridge.create(" + (name == null ? "null" : "\"" + name + "\"") + ")");
     NetNs home = NetNs.create("bridge-" + name);
     try {
       home.netlink(Requests.newBridge(name, "bridge " + name + "@" + home.label()));
@@ -52,13 +52,18 @@ public final class Bridge implements AutoCloseable {
 
   /** As {@link #attach(NetNs, String)}, with the cable's MTU ({@code 0}: the kernel's default). */
   public Link attach(NetNs member, String interfaceName, int mtu) {
+    if (home.isClosed()) {
+      throw new IllegalStateException("Bridge.attach(" + (member == null ? "null" : member.label()) + ", \""
+          + interfaceName + "\"): bridge " + name + " is closed. Close a bridge only after its last attach (an"
+          + " @Bridge is closed when its test ends), or create a new one with Bridge.create(\"" + name + "\").");
+    }
     String port = "port" + ports.incrementAndGet();
     String object = "veth " + port + "@" + home.label() + " (master " + name + ") <-> " + interfaceName + "@"
         + (member == null ? "?" : member.label());
     if (member == null) {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
-    VethPair.checkName(interfaceName, "interfaceName", object);
+    VethPair.checkName(interfaceName, "interfaceName", "Bridge.attach(" + object + ")");
     int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
     home.netlink(Requests.linkUp(portIndex, port + "@" + home.label()));
     member.netlink(Requests.linkUp(portIndex + 1, interfaceName + "@" + member.label()));

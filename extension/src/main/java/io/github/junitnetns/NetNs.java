@@ -102,7 +102,8 @@ public final class NetNs implements AutoCloseable {
    * Creates a new, anonymous namespace with {@code lo} up; {@code label} names it in messages,
    * thread names and {@link #describe()}.
    *
-   * @throws NetNsException with errno EPERM when the process lacks CAP_SYS_ADMIN
+   * @throws NetNsException with errno EPERM when the process lacks CAP_SYS_ADMIN; its message says
+   *     how to run with it
    */
   public static NetNs create(String label) {
     requireLabel(label, "create");
@@ -147,7 +148,21 @@ public final class NetNs implements AutoCloseable {
     if (pid <= 0) {
       throw new IllegalArgumentException("NetNs.ofPid(" + pid + "): a pid is a positive number, e.g. ProcessHandle.current().pid()");
     }
-    return open(Path.of("/proc/" + pid + "/ns/net"));
+    try {
+      return open(Path.of("/proc/" + pid + "/ns/net"));
+    } catch (NetNsException e) {
+      if (e.errno() == io.github.junitnetns.internal.linux.Errno.ENOENT) {
+        throw new NetNsException(e.operation(), e.object(), e.errno(), "NetNs.ofPid(" + pid + "): no process " + pid
+            + " is running (it has ended, or the pid is wrong); give the pid of a live process, e.g. process.pid()");
+      }
+      if (e.errno() == io.github.junitnetns.internal.linux.Errno.EACCES) {
+        // proc(5): opening /proc/PID/ns/* takes ptrace read access (man 2 ptrace, "Ptrace access mode checking").
+        throw new NetNsException(e.operation(), e.object(), e.errno(), "NetNs.ofPid(" + pid + "): not allowed to"
+            + " inspect process " + pid + ", which belongs to another user or has capabilities this JVM lacks;"
+            + " run as root or as that process's user with at least its capabilities");
+      }
+      throw e;
+    }
   }
 
   /** The label given at creation, or the path this namespace was opened from. */
@@ -170,6 +185,9 @@ public final class NetNs implements AutoCloseable {
    * already inside, the action runs right there.
    */
   public <E extends Throwable> void run(ThrowingRunnable<E> action) throws E {
+    if (action == null) {
+      throw new IllegalArgumentException("NetNs.run(null): give the code to run inside, e.g. ns.run(() -> server.start())");
+    }
     call(() -> {
       action.run();
       return null;
@@ -183,7 +201,10 @@ public final class NetNs implements AutoCloseable {
    * @see #run
    */
   public <T, E extends Throwable> T call(ThrowingCallable<T, E> action) throws E {
-    checkOpen("call");
+    if (action == null) {
+      throw new IllegalArgumentException("NetNs.call(null): give the code to run inside, e.g. ns.call(() -> new ServerSocket(80))");
+    }
+    checkOpen("run code in it");
     if (Namespaces.currentThreadId().equals(id)) {
       return action.call();
     }
@@ -208,17 +229,26 @@ public final class NetNs implements AutoCloseable {
    * create sockets on their own threads:
    * {@code Executors.newFixedThreadPool(4, ns.threadFactory())}. The threads are platform threads
    * (a virtual thread moves between OS threads and cannot stay inside a namespace).
+   *
+   * @throws IllegalStateException once this namespace is closed, also from a factory made
+   *     earlier, so that an executor's {@code submit} fails instead of queueing a task no thread runs
    */
   public ThreadFactory threadFactory() {
+    checkOpen("make a thread factory for it");
     AtomicInteger count = new AtomicInteger();
-    return task -> new Thread(() -> {
-      try {
-        enterOnCurrentThread();
-      } catch (ErrnoException e) {
-        throw toPublic(e);
-      }
-      task.run();
-    }, label + "-thread-" + count.incrementAndGet());
+    return task -> {
+      // Refused here, in the caller (e.g. ExecutorService.submit): a thread that cannot enter never
+      // runs its task, and whoever waits for that task would wait forever.
+      checkOpen("start a thread in it");
+      return new Thread(() -> {
+        try {
+          enterOnCurrentThread();
+        } catch (ErrnoException e) {
+          throw toPublic(e);
+        }
+        task.run();
+      }, label + "-thread-" + count.incrementAndGet());
+    };
   }
 
   /**
@@ -239,6 +269,12 @@ public final class NetNs implements AutoCloseable {
     if (command == null || command.length == 0) {
       throw new IllegalArgumentException("NetNs.exec(): give the program and its arguments, e.g. exec(\"sleep\", \"60\")");
     }
+    for (int i = 0; i < command.length; i++) {
+      if (command[i] == null) {
+        throw new IllegalArgumentException("NetNs.exec" + java.util.Arrays.toString(command).replace('[', '(')
+            .replace(']', ')') + ": argument " + i + " is null; give every argument as a string");
+      }
+    }
     return exec(new ProcessBuilder(command));
   }
 
@@ -247,7 +283,11 @@ public final class NetNs implements AutoCloseable {
    * output and error that the builder leaves as pipes are captured; other redirects are kept as given.
    */
   public Process exec(ProcessBuilder builder) {
-    checkOpen("exec");
+    if (builder == null) {
+      throw new IllegalArgumentException("NetNs.exec((ProcessBuilder) null): give a ProcessBuilder, e.g."
+          + " exec(new ProcessBuilder(\"sleep\", \"60\").inheritIO())");
+    }
+    checkOpen("start a process in it");
     List<String> command = List.copyOf(builder.command());
     if (command.isEmpty()) {
       throw new IllegalArgumentException("NetNs.exec(builder): the builder has no command; give the program and"
@@ -325,7 +365,7 @@ public final class NetNs implements AutoCloseable {
       launch.command(full);
       fdLock.readLock().lock(); // until the child is inside: the descriptor it opens must stay ours
       try {
-        checkOpen("exec");
+        checkOpen("start a process in it");
         watch(watchdog);
         Carrier carrier = Carrier.acquire();
         try {
@@ -400,7 +440,7 @@ public final class NetNs implements AutoCloseable {
 
   /** The interfaces of this namespace with their addresses, like {@code ip addr}, read over rtnetlink. */
   public List<Link> links() {
-    checkOpen("links");
+    checkOpen("list its links");
     try {
       NetlinkSocket socket = netlinkSocket();
       List<NlReply> linkReplies = socket.dump(Requests.getLinks(label));
@@ -455,11 +495,13 @@ public final class NetNs implements AutoCloseable {
    */
   public void setSysctl(String name, String value) {
     Path path = sysctlPath(name, "setSysctl");
+    if (value == null) {
+      throw new IllegalArgumentException("setSysctl(\"" + name + "\", null): give a value, e.g. \"1\"");
+    }
     try {
       run(() -> writeProcFile(path, value));
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("setSysctl(\"" + name + "\", \"" + value + "\") in netns " + label
-          + ": cannot write " + path + ": " + e.getMessage(), e);
+      throw sysctlFailure("setSysctl(\"" + name + "\", \"" + value + "\")", "write", path, e);
     }
   }
 
@@ -469,9 +511,15 @@ public final class NetNs implements AutoCloseable {
     try {
       return call(() -> readProcFile(path)).trim();
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("sysctl(\"" + name + "\") in netns " + label + ": cannot read "
-          + path + ": " + e.getMessage(), e);
+      throw sysctlFailure("sysctl(\"" + name + "\")", "read", path, e);
     }
+  }
+
+  private java.io.UncheckedIOException sysctlFailure(String call, String verb, Path path, java.io.IOException e) {
+    String why = e instanceof java.nio.file.NoSuchFileException
+        ? "this kernel has no such setting; check the name (`sysctl -a | grep net.` lists them)"
+        : e.getMessage();
+    return new java.io.UncheckedIOException(call + " in netns " + label + ": cannot " + verb + " " + path + ": " + why, e);
   }
 
   /**
@@ -662,7 +710,7 @@ public final class NetNs implements AutoCloseable {
    * consulted: like a firewall DROP, the sender sees only timeouts. Applying it twice is harmless.
    */
   void dropFrom(java.util.Collection<InetAddress> sources) {
-    checkOpen("drop traffic");
+    checkOpen("drop traffic in it");
     try {
       NetlinkSocket socket = netlinkSocket();
       for (InetAddress source : sources) {
@@ -771,7 +819,7 @@ public final class NetNs implements AutoCloseable {
 
   /** Reads one link by name, with its addresses. */
   Link readLink(String name) {
-    checkOpen("read link " + name);
+    checkOpen("read its link " + name);
     try {
       NetlinkSocket socket = netlinkSocket();
       LinkMessage link = LinkMessage.decode(socket.get(Requests.getLink(name, label)));
@@ -792,7 +840,7 @@ public final class NetNs implements AutoCloseable {
   void netlinkNaming(NetNs other, java.util.function.IntFunction<NlMessage> request) {
     other.fdLock.readLock().lock();
     try {
-      other.checkOpen("link");
+      other.checkOpen("connect a cable to it");
       netlink(request.apply(other.fd));
     } finally {
       other.fdLock.readLock().unlock();
@@ -800,7 +848,7 @@ public final class NetNs implements AutoCloseable {
   }
 
   void netlink(NlMessage message) {
-    checkOpen(message.operation());
+    checkOpen("send " + message.operation() + " to it");
     try {
       netlinkSocket().execute(message);
     } catch (ErrnoException e) {
@@ -825,14 +873,14 @@ public final class NetNs implements AutoCloseable {
       }
     }
     opened.close();
-    checkOpen("use");
+    checkOpen("use it");
     return netlink;
   }
 
   private void enterOnCurrentThread() throws ErrnoException {
     fdLock.readLock().lock();
     try {
-      checkOpen("enter");
+      checkOpen("enter it");
       Syscalls.setnsNet(fd, "netns " + label);
     } finally {
       fdLock.readLock().unlock();
@@ -858,10 +906,12 @@ public final class NetNs implements AutoCloseable {
     }
   }
 
-  private void checkOpen(String operation) {
+  /** Refuses use after {@link #close()}; {@code action} completes "cannot ...", e.g. "list its links". */
+  void checkOpen(String action) {
     if (closed) {
-      throw new IllegalStateException("netns " + label + " " + id + " is closed; cannot " + operation
-          + " it. Create a new one with NetNs.create(), or close it only after its last use.");
+      throw new IllegalStateException("netns " + label + " " + id + " is closed; cannot " + action + "."
+          + " Close a namespace only after its last use (an @IsolatedNetNs test's namespaces are closed when"
+          + " the test ends), or create a new one with NetNs.create().");
     }
   }
 
@@ -872,9 +922,16 @@ public final class NetNs implements AutoCloseable {
   }
 
   static NetNsException toPublic(ErrnoException e) {
-    return new NetNsException(e.operation(), e.object(), e.errno(),
-        e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
+    String detail = e.detail().isEmpty() ? "" : "kernel says: " + e.detail();
+    if (e.errno() == io.github.junitnetns.internal.linux.Errno.EPERM) {
+      detail += (detail.isEmpty() ? "" : "; ") + PRIVILEGES;
+    }
+    return new NetNsException(e.operation(), e.object(), e.errno(), detail);
   }
+
+  /** What to do about EPERM, in the words of house rule 7. */
+  static final String PRIVILEGES = "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run as root, with sudo,"
+      + " or rootless under `unshare --user --map-root-user --net` (unshare -Urn)";
 
   @SuppressWarnings("unchecked")
   private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
@@ -903,7 +960,7 @@ public final class NetNs implements AutoCloseable {
     public void bindMount(NetNs ns, Path target) throws ErrnoException {
       ns.fdLock.readLock().lock();
       try {
-        ns.checkOpen("pin");
+        ns.checkOpen("pin it");
         Syscalls.bindMount("/proc/self/fd/" + ns.fd, target.toString());
       } finally {
         ns.fdLock.readLock().unlock();

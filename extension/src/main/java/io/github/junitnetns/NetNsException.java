@@ -21,6 +21,7 @@ public class NetNsException extends RuntimeException {
   private final String operation;
   private final String object;
   private final int errno;
+  private final String detail;
 
   /**
    * @param operation the system call or netlink message, e.g. {@code RTM_NEWLINK}
@@ -34,6 +35,12 @@ public class NetNsException extends RuntimeException {
     this.operation = operation;
     this.object = object;
     this.errno = errno;
+    this.detail = detail;
+  }
+
+  /** The extra words after the errno (kernel text, a hint), or empty; for adding a hint in the library. */
+  String detail() {
+    return detail;
   }
 
   /** The system call or netlink message that failed, e.g. {@code RTM_NEWLINK} or {@code setns}. */

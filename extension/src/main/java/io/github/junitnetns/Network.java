@@ -111,15 +111,24 @@ public final class Network {
    * resuming after {@link #heal()} if nothing timed out meanwhile. Applying it twice is harmless.
    */
   public void cut(String a, String b) {
-    requireTwo("cut", a, b);
-    cutOneWay(a, b);
-    cutOneWay(b, a);
+    cut(a, b, "cut");
+  }
+
+  /** Both ways; {@code method} is the public method the user called, for messages. */
+  private void cut(String a, String b, String method) {
+    requireTwo(method, a, b);
+    dropAt(b, a, method);
+    dropAt(a, b, method);
   }
 
   /** Drops traffic from {@code from} at {@code to}; traffic from {@code to} still reaches {@code from}. */
   public void cutOneWay(String from, String to) {
     requireTwo("cutOneWay", from, to);
-    ns(to).dropFrom(addressesOf(from, "cutOneWay"));
+    dropAt(to, from, "cutOneWay");
+  }
+
+  private void dropAt(String to, String from, String method) {
+    ns(to).dropFrom(addressesOf(from, method));
   }
 
   /** Cuts {@code name} off from every other namespace of the network. */
@@ -127,7 +136,7 @@ public final class Network {
     ns(name);
     for (String other : peers()) {
       if (!other.equals(name)) {
-        cut(name, other);
+        cut(name, other, "isolate");
       }
     }
   }
@@ -139,7 +148,17 @@ public final class Network {
    */
   @SafeVarargs
   public final void partition(Set<String>... sides) {
+    if (sides == null) {
+      throw new IllegalArgumentException("Network.partition(null): give the sides as sets of namespace names,"
+          + " e.g. partition(Set.of(\"n1\", \"n2\"), Set.of(\"n3\"))");
+    }
     Set<String> seen = new LinkedHashSet<>();
+    for (int i = 0; i < sides.length; i++) {
+      if (sides[i] == null) {
+        throw new IllegalArgumentException("Network.partition(...): side " + (i + 1) + " is null; give each side as a"
+            + " set of namespace names, e.g. Set.of(\"n3\")");
+      }
+    }
     for (Set<String> side : sides) {
       for (String name : side) {
         ns(name);
@@ -153,7 +172,7 @@ public final class Network {
       for (int j = i + 1; j < sides.length; j++) {
         for (String a : sides[i]) {
           for (String b : sides[j]) {
-            cut(a, b);
+            cut(a, b, "partition");
           }
         }
       }

@@ -1,6 +1,8 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.netlink.Requests;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A virtual Ethernet cable between two namespaces: what one end sends, the other receives. Both
@@ -39,8 +41,11 @@ public final class VethPair {
     if (left == null || right == null) {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both namespaces are required");
     }
-    checkName(leftName, "leftName", object);
-    checkName(rightName, "rightName", object);
+    // A closed handle may share its id with a new namespace (the kernel reuses inode numbers): check it first.
+    left.checkOpen("connect a cable to it");
+    right.checkOpen("connect a cable to it");
+    checkName(leftName, "leftName", "VethPair.create(" + object + ")");
+    checkName(rightName, "rightName", "VethPair.create(" + object + ")");
     if (left.equals(right) && leftName.equals(rightName)) {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both ends have the same name in the"
           + " same namespace; give them different names");
@@ -80,6 +85,9 @@ public final class VethPair {
         return index;
       } catch (NetNsException e) {
         boolean indexTaken = e.errnoName().equals("EBUSY") && attempt < 3;
+        if (e.errnoName().equals("EEXIST")) {
+          throw nameTaken(e, home, name, peer, peerName);
+        }
         if (!indexTaken) {
           throw e;
         }
@@ -87,12 +95,36 @@ public final class VethPair {
     }
   }
 
-  static void checkName(String name, String argument, String object) {
+  /** EEXIST: says which end's name is taken, when that can still be read. */
+  private static NetNsException nameTaken(NetNsException e, NetNs home, String name, NetNs peer, String peerName) {
+    List<String> taken = new ArrayList<>();
+    try {
+      if (home.link(name).isPresent()) {
+        taken.add("netns " + home.label() + " has an interface called " + name + " already");
+      }
+      if (peer.link(peerName).isPresent()) {
+        taken.add("netns " + peer.label() + " has an interface called " + peerName + " already");
+      }
+    } catch (RuntimeException unreadable) {
+      return e; // closed meanwhile: the kernel's answer is all there is
+    }
+    if (taken.isEmpty()) {
+      return e;
+    }
+    String hint = String.join(" and ", taken) + "; give the cable unused names (NetNs.links() lists the ones in use)";
+    return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? hint : e.detail() + "; " + hint);
+  }
+
+  /**
+   * Refuses a name the kernel would refuse or rewrite: {@code %} makes it a template ({@code x%d}
+   * becomes {@code x0}), after which the interface cannot be found by the name given.
+   */
+  static void checkName(String name, String argument, String call) {
     if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15
-        || name.contains("/") || name.contains(":") || name.chars().anyMatch(Character::isWhitespace)
+        || name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
         || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException("VethPair/Bridge " + object + ": " + argument + " \"" + name
-          + "\" is not a usable interface name; use 1 to 15 bytes without '/', ':' or spaces, e.g. eth0");
+      throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
+          + " not a usable interface name; use 1 to 15 bytes without '/', ':', '%' or spaces, e.g. eth0");
     }
   }
 

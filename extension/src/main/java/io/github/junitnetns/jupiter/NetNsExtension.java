@@ -226,16 +226,46 @@ final class NetNsExtension
     if (method.isEmpty()) {
       return;
     }
-    for (java.lang.reflect.Parameter parameter : method.get().getParameters()) {
-      Ns ns = parameter.getAnnotation(Ns.class);
-      if (ns != null && declarations.stream().noneMatch(d -> d.name.equals(ns.value()) && !d.isUnnamed())) {
+    java.lang.reflect.Parameter[] parameters = method.get().getParameters();
+    for (int i = 0; i < parameters.length; i++) {
+      Ns ns = parameters[i].getAnnotation(Ns.class);
+      if (ns == null) {
+        continue;
+      }
+      String where = describe(method.get(), i);
+      checkNsType(ns, parameters[i].getType(), where);
+      if (declarations.stream().noneMatch(d -> d.name.equals(ns.value()) && !d.isUnnamed())) {
         List<String> names = new ArrayList<>();
         declarations.stream().filter(d -> !d.isUnnamed()).forEach(d -> names.add(d.name));
-        throw new ParameterResolutionException("@Ns(\"" + ns.value() + "\") on parameter " + parameter.getName()
-            + " of " + testName(context) + "() names no namespace of this test; declared here: " + names
-            + ". Add it to @IsolatedNetNs or fix the name.");
+        throw unknownNs(ns.value(), where, names);
       }
     }
+  }
+
+  /** {@code @Ns} selects a {@link NetNs}; on any other type it would be ignored, or misread as a typo in the name. */
+  private static void checkNsType(Ns ns, Class<?> type, String where) {
+    if (type != NetNs.class) {
+      throw new ParameterResolutionException("@Ns(\"" + ns.value() + "\") on " + where + " selects a NetNs, but the"
+          + " parameter is a " + type.getSimpleName() + ". Declare it as NetNs, or drop @Ns"
+          + (type == Network.class ? " (a Network is the whole topology; net.ns(\"" + ns.value() + "\") is one"
+          + " namespace of it)." : "."));
+    }
+  }
+
+  private static ParameterResolutionException unknownNs(String name, String where, List<String> declared) {
+    String found = declared.isEmpty()
+        ? "this test declares no named namespace. Name it, e.g. @IsolatedNetNs(\"" + name + "\")."
+        : "declared here: " + declared + ". Add it to @IsolatedNetNs or fix the name.";
+    return new ParameterResolutionException("@Ns(\"" + name + "\") on " + where + " names no namespace of this test; "
+        + found);
+  }
+
+  /** E.g. {@code parameter 0 (server) of ClientTest.talks()}, or {@code ... of the constructor of ClientTest}. */
+  private static String describe(java.lang.reflect.Executable executable, int index) {
+    String owner = executable.getDeclaringClass().getSimpleName();
+    return "parameter " + index + " (" + executable.getParameters()[index].getName() + ") of "
+        + (executable instanceof java.lang.reflect.Constructor ? "the constructor of " + owner
+            : owner + "." + executable.getName() + "()");
   }
 
   /** The cables or LANs that qualify and that no enclosing class context has built already. */
@@ -495,15 +525,21 @@ final class NetNsExtension
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     Class<?> type = parameterContext.getParameter().getType();
-    return type == NetNs.class || type == Network.class;
+    // Any @Ns parameter too, so that one on a wrong type gets this extension's message, not silence.
+    return type == NetNs.class || type == Network.class || parameterContext.isAnnotated(Ns.class);
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+    String parameter = describe(parameterContext.getDeclaringExecutable(), parameterContext.getIndex());
+    Optional<Ns> annotation = parameterContext.findAnnotation(Ns.class);
+    if (annotation.isPresent()) {
+      checkNsType(annotation.get(), parameterContext.getParameter().getType(), parameter);
+    }
     if (parameterContext.getParameter().getType() == Network.class) {
       return network(parameterContext, context);
     }
-    Optional<String> wanted = parameterContext.findAnnotation(Ns.class).map(Ns::value);
+    Optional<String> wanted = annotation.map(Ns::value);
     Map<String, NetNs> available;
     Topology topology = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
     if (topology != null) {
@@ -514,8 +550,6 @@ final class NetNsExtension
     } else {
       available = Map.of();
     }
-    String parameter = "parameter " + parameterContext.getIndex() + " (" + parameterContext.getParameter().getName()
-        + ") of " + parameterContext.getDeclaringExecutable().getName() + "()";
     if (available.isEmpty()) {
       throw new ParameterResolutionException("Cannot inject a NetNs into " + parameter + ": no namespace exists here."
           + " NetNs parameters work in test methods and @BeforeEach/@AfterEach methods of a test with"
@@ -524,13 +558,11 @@ final class NetNsExtension
     if (wanted.isEmpty()) {
       return available.values().iterator().next();
     }
-    NetNs ns = available.get(wanted.get());
+    NetNs ns = wanted.get().isEmpty() ? null : available.get(wanted.get());
     if (ns == null) {
       List<String> names = new ArrayList<>(available.keySet());
       names.remove(Declaration.UNNAMED);
-      throw new ParameterResolutionException("@Ns(\"" + wanted.get() + "\") on " + parameter
-          + " names no namespace of this test; declared here: " + names
-          + ". Add it to @IsolatedNetNs or fix the name.");
+      throw unknownNs(wanted.get(), parameter, names);
     }
     return ns;
   }
@@ -539,13 +571,15 @@ final class NetNsExtension
     Topology test = context.getStore(NAMESPACE).get(TEST_TOPOLOGY, Topology.class);
     boolean classPhase = test == null && context.getTestMethod().isEmpty() && context.getTestClass().isPresent()
         && !(parameterContext.getDeclaringExecutable() instanceof java.lang.reflect.Constructor);
-    if (test == null && !classPhase) {
-      throw new ParameterResolutionException("Cannot inject a Network into " + parameterContext.getDeclaringExecutable().getName()
-          + "(): no namespace exists here. Network parameters work in test and lifecycle methods of a test with"
-          + " @IsolatedNetNs, and in @BeforeAll/@AfterAll with @IsolatedNetNs(scope = CLASS); not in constructors.");
-    }
     Map<String, NetNs> namespaces = test != null ? test.all()
-        : classNamespaces(context, Declaration.collect(context.getRequiredTestClass(), Optional.empty()));
+        : classPhase ? classNamespaces(context, Declaration.collect(context.getRequiredTestClass(), Optional.empty()))
+        : Map.of();
+    if (namespaces.isEmpty()) {
+      throw new ParameterResolutionException("Cannot inject a Network into "
+          + describe(parameterContext.getDeclaringExecutable(), parameterContext.getIndex()) + ": no namespace exists"
+          + " here. Network parameters work in test and lifecycle methods of a test with @IsolatedNetNs, and in"
+          + " @BeforeAll/@AfterAll with @IsolatedNetNs(scope = CLASS); not in constructors.");
+    }
     Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
     List<io.github.junitnetns.internal.ns.Attachment> attachments = new ArrayList<>();
     List<Topology> sources = classTopologies(context);

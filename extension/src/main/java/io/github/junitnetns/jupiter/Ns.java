@@ -9,6 +9,8 @@ import java.lang.annotation.Target;
 /**
  * Selects a namespace by name for a {@link io.github.junitnetns.NetNs} parameter of a test or
  * lifecycle method. An unannotated {@code NetNs} parameter is the namespace the body runs in.
+ * On a parameter of any other type (a {@code Network}, say) it fails the test with a
+ * {@code ParameterResolutionException} rather than being ignored.
  *
  * <pre>{@code
  * @IsolatedNetNs({"client", "server"})

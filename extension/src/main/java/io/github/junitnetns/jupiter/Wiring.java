@@ -29,7 +29,13 @@ final class Wiring {
       }
       NetNs left = wire.left.equals(VethLink.HOST) ? host : namespaces.get(wire.left);
       NetNs right = wire.right.equals(VethLink.HOST) ? host : namespaces.get(wire.right);
-      VethPair pair = VethPair.create(left, wire.leftName, right, wire.rightName, wire.mtu);
+      VethPair pair;
+      try {
+        pair = VethPair.create(left, wire.leftName, right, wire.rightName, wire.mtu);
+      } catch (NetNsException e) {
+        // The namespace end's name is unique (Plan checked it); the host's interfaces are not ours to know.
+        throw wire.touchesHost() && e.errnoName().equals("EEXIST") ? hostNameTaken(wire, e) : e;
+      }
       if (wire.touchesHost()) {
         // The host end must go even if the namespace outlives the test (a thread left inside).
         into.undoHostLink(() -> deleteIfPresent(pair), wire.left.equals(VethLink.HOST) ? wire.leftName : wire.rightName);
@@ -52,6 +58,14 @@ final class Wiring {
       }
       into.built(lan.id);
     }
+  }
+
+  private static NetNsException hostNameTaken(Plan.Wire wire, NetNsException e) {
+    boolean hostLeft = wire.left.equals(VethLink.HOST);
+    String name = hostLeft ? wire.leftName : wire.rightName;
+    return new NetNsException(e.operation(), e.object(), e.errno(), "the host has an interface called " + name
+        + " already. Give " + wire.description + " another " + (hostLeft ? "leftName" : "rightName")
+        + ", or leave it out for a generated one (jn<pid>-<n>).");
   }
 
   /** Turns on IPv4 and IPv6 forwarding, for {@code @IsolatedNetNs(forwarding = true)}. */
