@@ -68,7 +68,7 @@ class ExecPrivilegedTest {
     Process process;
     NetNs ns = NetNs.create("closed-later");
     try {
-      process = ns.exec("sh", "-c", "echo before close; sleep 60");
+      process = ns.exec("sh", "-c", "echo before close; exec sleep 60");
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ns.output(process).contains("before close"));
     } finally {
       ns.close();
