@@ -215,6 +215,7 @@ class ErrorCataloguePrivilegedTest {
    * killed, the cable would go with that namespace.
    */
   @Test
+  @org.junit.jupiter.api.parallel.ResourceLock("junit-netns.host-links") // it adds a link to the host for a moment
   void aHostInterfaceNameThatTheHostHasAlreadyNamesTheAttributeToChange() {
     try (NetNs host = NetNs.open(Path.of("/proc/self/ns/net")); NetNs holder = NetNs.create("holder")) {
       VethPair taken = VethPair.create(host, HostNameTaken.TAKEN, holder, "eth0");
