@@ -82,6 +82,9 @@ public final class Pins {
    */
   public static List<String> sweep(Path dir, LongPredicate alive) {
     List<String> removed = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return removed;
+    }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
         Matcher matcher = OURS.matcher(entry.getFileName().toString());
