@@ -11,6 +11,7 @@ import io.github.junitnetns.internal.netlink.Requests;
 import io.github.junitnetns.internal.netlink.RouteMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.JdkNio;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.VirtualThreads;
@@ -67,9 +68,7 @@ public final class NetNs implements AutoCloseable {
 
   static {
     NetNsAccess.register(new Access());
-    if (Namespaces.currentThreadId().equals(Namespaces.initialId())) {
-      io.github.junitnetns.internal.ns.Residents.startJvmWideThreadsHere();
-    }
+    JdkNio.settleOnHost(); // before any thread of this library enters a namespace
   }
 
   private final String label;

@@ -1,0 +1,237 @@
+package io.github.junitnetns.benchmarks.soak;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.github.junitnetns.benchmarks.soak.fixtures.BridgeTcpFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.FailsAssertionFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.LeavesThreadFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.LeftRunningProcessFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.SinglePortFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.ThrowsExceptionFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.TimeoutSameThreadFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.TimeoutSeparateThreadFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.VethTcpFixture;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The Java half of {@code ./benchmarks/soak}: runs N annotated tests in this one JVM through the
+ * JUnit Platform Launcher, sequentially, in blocks of 100 that mix the fixture classes of
+ * {@code soak/fixtures} (each a {@code @RepeatedTest(5)}), and watches what the JVM holds.
+ *
+ * <pre>
+ *   Soak pass [N]    N = 5000 by default: tests that pass (one namespace on a fixed port, a cable
+ *                    with TCP, a 3-member bridge with TCP, a left-running {@code sleep 30})
+ *   Soak mixed [N]   N = 1000 by default: 35% fail (assertions, exceptions, @Timeout in both thread
+ *                    modes, asleep or blocked in accept()), 5% leave a thread in their namespace
+ * </pre>
+ *
+ * <p>After a warm-up of 200 tests, and at every tenth of the run, the JVM is sampled at a quiet
+ * point (see {@link #settle()}): open descriptors, OS threads, Java threads, RSS, and network
+ * namespaces. The table and, as the last line, one JSON object go to stdout; progress to stderr.
+ * Exit status 0 only when every test ended as its fixture expects, no started process survived
+ * its test, no namespace but the JVM's own is held at the end, and descriptors, threads and
+ * namespaces are flat (see {@link Flatness}).
+ */
+public final class Soak {
+  private static final int BLOCK = 100;
+  private static final int WARMUP = 200;
+  private static final long SETTLE_STABLE_MILLIS = 1000;
+  private static final long SETTLE_LIMIT_MILLIS = 15_000;
+
+  /** Each class with how many of its runs (5 tests each) make one block of 100 tests. */
+  private static final Map<Class<?>, Integer> PASS_MIX = mix(
+      SinglePortFixture.class, 8, VethTcpFixture.class, 7, BridgeTcpFixture.class, 4,
+      LeftRunningProcessFixture.class, 1);
+  private static final Map<Class<?>, Integer> MIXED_MIX = mix(
+      SinglePortFixture.class, 5, VethTcpFixture.class, 4, BridgeTcpFixture.class, 2,
+      LeftRunningProcessFixture.class, 1, LeavesThreadFixture.class, 1,
+      FailsAssertionFixture.class, 2, ThrowsExceptionFixture.class, 2,
+      TimeoutSameThreadFixture.class, 1, TimeoutSeparateThreadFixture.class, 2);
+
+  private final String mode;
+  private final int tests;
+  private final List<Class<?>> block;
+  private final Launcher launcher = LauncherFactory.create();
+
+  private Soak(String mode, int tests, Map<Class<?>, Integer> mix) {
+    this.mode = mode;
+    this.tests = tests;
+    this.block = interleave(mix);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1 || args.length > 2 || !(args[0].equals("pass") || args[0].equals("mixed"))) {
+      usage("give the mode, pass or mixed, and optionally the number of tests");
+    }
+    String mode = args[0];
+    int tests = mode.equals("pass") ? 5000 : 1000;
+    if (args.length == 2) {
+      try {
+        tests = Integer.parseInt(args[1]);
+      } catch (NumberFormatException e) {
+        usage("N is \"" + args[1] + "\", not a number");
+      }
+    }
+    if (tests < BLOCK || tests % BLOCK != 0) {
+      usage("N is " + tests + "; the tests run in blocks of " + BLOCK + " (one block is the mix), so give a"
+          + " positive multiple of " + BLOCK + ", e.g. 5000");
+    }
+    boolean ok = new Soak(mode, tests, mode.equals("pass") ? PASS_MIX : MIXED_MIX).run(System.out);
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static void usage(String problem) {
+    System.err.println("soak: " + problem + ".\nusage: soak pass [N=5000] | soak mixed [N=1000]");
+    System.exit(2);
+  }
+
+  private boolean run(PrintStream out) {
+    List<Class<?>> fixtures = new ArrayList<>(new java.util.LinkedHashSet<>(block));
+    Outcomes warmup = new Outcomes(fixtures);
+    Outcomes outcomes = new Outcomes(fixtures);
+
+    progress("warm-up: %d tests", WARMUP);
+    for (int i = 0; i < WARMUP / BLOCK; i++) {
+      runBlock(warmup);
+    }
+    List<Sample> samples = new ArrayList<>();
+    long start = System.nanoTime();
+    samples.add(new Sample("start", 0, 0, Probe.take(), settle()));
+    progress("start: %s", samples.get(0).probe);
+
+    int blocks = tests / BLOCK;
+    int every = Math.max(1, blocks / 10);
+    for (int b = 1; b <= blocks; b++) {
+      runBlock(outcomes);
+      if (b % every == 0 || b == blocks) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Probe inFlight = Probe.take();
+        Probe probe = settle();
+        String label = b == blocks ? "end" : String.format(Locale.ROOT, "%d%%", Math.round(100.0 * b / blocks));
+        samples.add(new Sample(label, b * BLOCK, seconds, inFlight, probe));
+        progress("%s: %d tests, %.0f s: %s", label, b * BLOCK, seconds, probe);
+      }
+    }
+    double seconds = samples.get(samples.size() - 1).seconds;
+
+    List<Long> survivors = LeftRunningProcessFixture.STARTED.stream()
+        .filter(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+            .flatMap(p -> p.info().command()).filter(c -> c.endsWith("sleep")).isPresent())
+        .toList();
+    long children = ProcessHandle.current().descendants().count();
+    Map<String, Integer> outside = Probe.threadsOutsideHome();
+    List<Flatness> verdicts = Flatness.judge(samples);
+    // At a quiet point every test namespace is closed: only the JVM's own should be held.
+    long heldAtEnd = samples.get(samples.size() - 1).probe().netnsJvm() - 1;
+
+    new SoakReport(mode, tests, WARMUP, seconds, samples, outcomes, warmup, verdicts,
+        LeftRunningProcessFixture.STARTED.size(), survivors, children, outside, heldAtEnd).print(out);
+    return verdicts.stream().allMatch(Flatness::ok) && outcomes.unexpectedCount() == 0
+        && warmup.unexpectedCount() == 0 && survivors.isEmpty() && children == 0 && heldAtEnd == 0;
+  }
+
+  /** One block: each fixture class of the mix run through the Launcher as often as the mix says. */
+  private void runBlock(Outcomes listener) {
+    for (Class<?> fixture : block) {
+      LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+          .selectors(selectClass(fixture))
+          // One test at a time, whatever a properties file may say: the samples are then quiet points.
+          .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+          // Without privileges every test must fail loudly, not be skipped.
+          .configurationParameter("junit.netns.unprivileged", "fail")
+          .build();
+      launcher.execute(request, listener);
+    }
+  }
+
+  /**
+   * Waits for a quiet point before a sample: until the OS thread count has held still for a
+   * second (threads left behind by tests end by themselves), at most 15 s; then collects garbage
+   * twice, so that sockets a test never closed are closed by their cleaners, as they would be in
+   * any long run.
+   */
+  private static Probe settle() {
+    long deadline = System.currentTimeMillis() + SETTLE_LIMIT_MILLIS;
+    long last = -1;
+    long stableSince = System.currentTimeMillis();
+    while (System.currentTimeMillis() < deadline) {
+      long tasks = Probe.take().tasks();
+      if (tasks != last) {
+        last = tasks;
+        stableSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - stableSince >= SETTLE_STABLE_MILLIS) {
+        break;
+      }
+      pause(100);
+    }
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+      pause(200);
+    }
+    return Probe.take();
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.println("soak: " + String.format(Locale.ROOT, format, args));
+  }
+
+  /** The block's sequence: the classes interleaved round-robin, each as many times as the mix says. */
+  private static List<Class<?>> interleave(Map<Class<?>, Integer> mix) {
+    Map<Class<?>, Integer> left = new LinkedHashMap<>(mix);
+    List<Class<?>> sequence = new ArrayList<>();
+    while (!left.isEmpty()) {
+      for (Class<?> fixture : new ArrayList<>(left.keySet())) {
+        sequence.add(fixture);
+        left.computeIfPresent(fixture, (k, n) -> n == 1 ? null : n - 1);
+      }
+    }
+    int count = sequence.stream().mapToInt(Soak::repetitions).sum();
+    if (count != BLOCK) {
+      throw new IllegalStateException("a block has " + count + " tests, not " + BLOCK + "; fix the mix");
+    }
+    return sequence;
+  }
+
+  private static int repetitions(Class<?> fixture) {
+    for (java.lang.reflect.Method method : fixture.getDeclaredMethods()) {
+      org.junit.jupiter.api.RepeatedTest repeated = method.getAnnotation(org.junit.jupiter.api.RepeatedTest.class);
+      if (repeated != null) {
+        return repeated.value();
+      }
+    }
+    throw new IllegalArgumentException(fixture + " has no @RepeatedTest method");
+  }
+
+  private static Map<Class<?>, Integer> mix(Object... classAndRuns) {
+    Map<Class<?>, Integer> mix = new LinkedHashMap<>();
+    for (int i = 0; i < classAndRuns.length; i += 2) {
+      mix.put((Class<?>) classAndRuns[i], (Integer) classAndRuns[i + 1]);
+    }
+    return mix;
+  }
+
+  /**
+   * One sample: after how many tests, how many seconds after the start sample, what the JVM held
+   * right after the last test ({@code inFlight}: threads left behind still running, sockets not yet
+   * collected) and at the quiet point after {@link #settle()} ({@code probe}, the one judged).
+   */
+  record Sample(String label, int tests, double seconds, Probe inFlight, Probe probe) {}
+}
