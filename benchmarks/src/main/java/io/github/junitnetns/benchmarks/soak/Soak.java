@@ -127,7 +127,10 @@ public final class Soak {
         .filter(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
             .flatMap(p -> p.info().command()).filter(c -> c.endsWith("sleep")).isPresent())
         .toList();
-    long children = ProcessHandle.current().descendants().count();
+    // The one lifelong child is the watchdog that NetNs.exec starts (it kills what is inside if the JVM dies).
+    long children = ProcessHandle.current().descendants()
+        .filter(p -> !p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("junit-netns-watchdog")).orElse(false))
+        .count();
     Map<String, Integer> outside = Probe.threadsOutsideHome();
     List<Flatness> verdicts = Flatness.judge(samples);
     // At a quiet point every test namespace is closed: only the JVM's own should be held.

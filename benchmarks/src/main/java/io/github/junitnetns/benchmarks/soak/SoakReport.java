@@ -71,7 +71,7 @@ final class SoakReport {
     out.printf(Locale.ROOT, "  throughput: %.1f tests/s%n", tests / seconds);
     out.printf(Locale.ROOT, "  processes started with NetNs.exec: %d, still alive after their test: %d%s%n",
         processesStarted, survivors.size(), survivors.isEmpty() ? "" : " " + survivors);
-    out.printf(Locale.ROOT, "  child processes of this JVM at the end: %d%n", children);
+    out.printf(Locale.ROOT, "  child processes of this JVM at the end, besides the exec watchdog: %d%n", children);
     out.printf(Locale.ROOT, "  namespaces this JVM still holds at the end besides its own: %d%n", heldAtEnd);
     out.printf(Locale.ROOT, "  threads outside the JVM's namespace at the end: %s%n",
         threadsOutsideHome.isEmpty() ? "none" : threadsOutsideHome);
