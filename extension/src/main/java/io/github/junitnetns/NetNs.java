@@ -71,7 +71,8 @@ public final class NetNs implements AutoCloseable {
     JdkNio.settleOnHost(); // before any thread of this library enters a namespace
   }
 
-  private final String label;
+  // Final but for a spare namespace, which is labelled once when it is handed out (see Access.adopt).
+  private volatile String label;
   private final int fd;
   private final String id;
   // setns(fd) and close(fd) must not race: a closed descriptor number may be reused at once.
@@ -887,8 +888,13 @@ public final class NetNs implements AutoCloseable {
   }
 
   private static NetNs createOnCurrentThread(String label) throws ErrnoException {
-    Syscalls.unshareNet();
+    NetNs ns = createUncountedOnCurrentThread(label);
     NetNsAccess.countCreated();
+    return ns;
+  }
+
+  private static NetNs createUncountedOnCurrentThread(String label) throws ErrnoException {
+    Syscalls.unshareNet();
     int fd = Syscalls.openReadOnly(Namespaces.THREAD_SELF_NET.toString());
     NetlinkSocket netlink = null;
     try {
@@ -942,6 +948,23 @@ public final class NetNs implements AutoCloseable {
     public NetNs createOnCurrentThread(String label) throws ErrnoException {
       VirtualThreads.refuse("Creating network namespace " + label);
       return NetNs.createOnCurrentThread(label);
+    }
+
+    @Override
+    public NetNs createSpareOnCurrentThread() throws ErrnoException {
+      VirtualThreads.refuse("Creating a spare network namespace");
+      return NetNs.createUncountedOnCurrentThread("spare");
+    }
+
+    @Override
+    public void adopt(NetNs spare, String label) {
+      spare.label = label;
+      synchronized (spare) {
+        if (spare.netlink != null) {
+          spare.netlink.rename(label);
+        }
+      }
+      NetNsAccess.countCreated();
     }
 
     @Override

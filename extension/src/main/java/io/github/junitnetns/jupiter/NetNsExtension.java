@@ -11,6 +11,8 @@ import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.internal.ns.Residents;
+import io.github.junitnetns.internal.ns.SpareNamespaces;
+import io.github.junitnetns.internal.ns.SpareNamespaces.Spare;
 import io.github.junitnetns.internal.ns.VirtualThreads;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
 import java.lang.reflect.Method;
@@ -185,27 +187,48 @@ final class NetNsExtension
     Map<String, NetNs> shared = classNamespaces(context, declarations);
     List<Topology> classTopologies = classTopologies(context);
     Declaration primary = declarations.get(0);
-    Carrier runner = Carrier.acquire();
+    String workerNamespace = Namespaces.currentThreadId();
+    // Spares: fresh namespaces made in the background while earlier tests ran (SpareNamespaces).
+    // The body's comes with a carrier already inside it, which then runs the test.
+    Spare spare = primary.scope == Scope.TEST ? SpareNamespaces.take(label(primary, context)) : null;
+    Carrier runner = spare != null ? spare.carrier : Carrier.acquire();
     runner.rename(testName(context));
-    Topology topology = new Topology(primary.name, runner, Namespaces.currentThreadId());
+    Topology topology = new Topology(primary.name, runner, workerNamespace);
     // In the store first, so that JUnit closes whatever was made even if creation fails halfway.
     context.getStore(NAMESPACE).put(TEST_TOPOLOGY, topology);
     Map<String, NetNs> fresh = new LinkedHashMap<>();
-    create(context, runner, () -> {
-      // unshare(2) moves the runner into each new namespace; make the body's namespace last so
-      // that the runner ends up inside it without a setns.
-      for (Declaration declaration : declarations) {
-        if (declaration.scope == Scope.TEST && declaration != primary) {
-          fresh.put(declaration.name, createHere(label(declaration, context)));
+    if (spare != null) {
+      fresh.put(primary.name, spare.ns);
+    }
+    List<Declaration> toMake = new ArrayList<>();
+    for (Declaration declaration : declarations) {
+      if (declaration.scope == Scope.TEST && declaration != primary) {
+        Spare other = SpareNamespaces.take(label(declaration, context));
+        if (other != null) {
+          fresh.put(declaration.name, other.ns);
+          other.carrier.release(); // the namespace is held by its descriptor; the carrier goes home
+        } else {
+          toMake.add(declaration);
         }
       }
-      if (primary.scope == Scope.TEST) {
-        fresh.put(primary.name, createHere(label(primary, context)));
-      } else {
-        NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name));
-      }
-      return null;
-    }, () -> fresh.forEach(topology::own)); // whatever was made before a failure is closed with the test
+    }
+    if (spare == null || !toMake.isEmpty()) {
+      create(context, runner, () -> {
+        // unshare(2) moves the runner into each new namespace; make the body's namespace last so
+        // that the runner ends up inside it without a setns (which only a spare for it needs).
+        for (Declaration declaration : toMake) {
+          fresh.put(declaration.name, createHere(label(declaration, context)));
+        }
+        if (spare != null) {
+          NetNsAccess.get().enterOnCurrentThread(spare.ns);
+        } else if (primary.scope == Scope.TEST) {
+          fresh.put(primary.name, createHere(label(primary, context)));
+        } else {
+          NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name));
+        }
+        return null;
+      }, () -> fresh.forEach(topology::own)); // whatever was made before a failure is closed with the test
+    }
     for (Declaration declaration : declarations) {
       if (declaration.scope == Scope.TEST) {
         topology.own(declaration.name, fresh.get(declaration.name));

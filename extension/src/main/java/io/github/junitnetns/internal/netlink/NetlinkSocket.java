@@ -29,7 +29,7 @@ public final class NetlinkSocket implements AutoCloseable {
   private static final ThreadLocal<Memory> RECEIVE = ThreadLocal.withInitial(() -> new Memory(RECEIVE_BUFFER));
 
   private final int fd;
-  private final String where;
+  private volatile String where;
   private int seq;
   private boolean closed;
 
@@ -67,6 +67,11 @@ public final class NetlinkSocket implements AutoCloseable {
       Syscalls.closeQuietly(fd);
       throw e;
     }
+  }
+
+  /** Names the socket differently in errors from now on, e.g. once a spare namespace gets its label. */
+  public void rename(String where) {
+    this.where = where;
   }
 
   public void execute(NlMessage message) throws ErrnoException {

@@ -43,6 +43,15 @@ public abstract class NetNsAccess {
   /** Moves the calling thread into a new namespace with {@code lo} up and returns its handle. */
   public abstract NetNs createOnCurrentThread(String label) throws ErrnoException;
 
+  /**
+   * Like {@link #createOnCurrentThread}, for a namespace made ahead of need: labelled "spare" and
+   * not counted until {@link #adopt} hands it out.
+   */
+  public abstract NetNs createSpareOnCurrentThread() throws ErrnoException;
+
+  /** Gives a spare namespace, which nobody has seen yet, its label, and counts it as created. */
+  public abstract void adopt(NetNs spare, String label);
+
   /** Moves the calling thread into {@code ns}. */
   public abstract void enterOnCurrentThread(NetNs ns) throws ErrnoException;
 
