@@ -441,7 +441,7 @@ final class NetNsExtension
     boolean fail = threadsLeftBehindFails(context);
     List<Residents.Resident> residents = Residents.inside(labels.keySet());
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RESIDENT_GRACE_MILLIS);
-    while (residents.stream().anyMatch(r -> !isJdkOwned(r)) && System.nanoTime() < deadline) {
+    while (residents.stream().anyMatch(r -> !r.isJvmWide()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10); // a server stopping asynchronously: give its threads a moment to end
       } catch (InterruptedException e) {
@@ -452,7 +452,7 @@ final class NetNsExtension
     }
     List<Residents.Resident> strays = new ArrayList<>();
     List<Residents.Resident> jdk = new ArrayList<>();
-    residents.forEach(r -> (isJdkOwned(r) ? jdk : strays).add(r));
+    residents.forEach(r -> (r.isJvmWide() ? jdk : strays).add(r));
     if (!jdk.isEmpty()) {
       context.publishReportEntry("junit-netns JDK threads inside", "JDK threads started from inside the closed"
           + " network namespaces, which keep them alive until they end:\n" + Residents.describe(jdk, labels)
@@ -474,10 +474,6 @@ final class NetNsExtension
     }
     context.publishReportEntry("junit-netns threads left behind", message);
     System.err.println("junit-netns warning: " + message);
-  }
-
-  private static boolean isJdkOwned(Residents.Resident resident) {
-    return resident.isJvmWide();
   }
 
   /** Threads were left inside a test's namespaces after it ended. */

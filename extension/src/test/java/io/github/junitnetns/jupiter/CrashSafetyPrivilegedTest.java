@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +36,8 @@ class CrashSafetyPrivilegedTest {
 
   @Test
   void aJvmKilledMidTestLeavesNothingBehind(@TempDir Path dir) throws Exception {
-    String rulesBefore = run("ip", "-4", "rule") + run("ip", "-6", "rule");
-    List<String> pinsBefore = runNetns();
+    String rulesBefore = Kernel.run("ip", "-4", "rule") + Kernel.run("ip", "-6", "rule");
+    List<String> pinsBefore = Kernel.runNetnsEntries();
     boolean hadRunNetns = Files.isDirectory(Pins.RUN_NETNS);
     boolean pinning = Kernel.canPin(); // not rootless: then the kept pin and its sweep are checked too
     Path state = dir.resolve("state");
@@ -63,7 +62,7 @@ class CrashSafetyPrivilegedTest {
       assertThat(pids).allMatch(CrashSafetyPrivilegedTest::alive);
       assertThat(referenced(namespaces)).isNotEmpty();
       assertThat(Files.isDirectory(captureDirectory)).isTrue();
-      assertThat(runNetns().stream().anyMatch(n -> n.startsWith(pinPrefix))).isEqualTo(pinning);
+      assertThat(Kernel.runNetnsEntries().stream().anyMatch(n -> n.startsWith(pinPrefix))).isEqualTo(pinning);
 
       child.destroyForcibly(); // SIGKILL
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -76,10 +75,10 @@ class CrashSafetyPrivilegedTest {
         assertThat(hostLinks(hostLinkPrefix)).as("the host's end of the test's cable").isEmpty();
         assertThat(Files.exists(captureDirectory)).as("captured output").isFalse();
       });
-      assertThat(run("ip", "-4", "rule") + run("ip", "-6", "rule")).isEqualTo(rulesBefore);
+      assertThat(Kernel.run("ip", "-4", "rule") + Kernel.run("ip", "-6", "rule")).isEqualTo(rulesBefore);
 
       // The pin of the earlier failed test is kept on purpose, until a test JVM starts after this one ended.
-      assertThat(runNetns().stream().anyMatch(n -> n.startsWith(pinPrefix))).isEqualTo(pinning);
+      assertThat(Kernel.runNetnsEntries().stream().anyMatch(n -> n.startsWith(pinPrefix))).isEqualTo(pinning);
       Process sweeper = startChild(dir.resolve("sweep.log"), "sweep");
       assertThat(sweeper.waitFor(90, TimeUnit.SECONDS)).isTrue();
       String swept = Files.readString(dir.resolve("sweep.log"));
@@ -87,7 +86,7 @@ class CrashSafetyPrivilegedTest {
       if (pinning) {
         assertThat(swept).contains("junit-netns: removed 1 pins of ended test JVMs from /run/netns: " + pinPrefix + "kept");
       }
-      assertThat(runNetns()).isEqualTo(pinsBefore);
+      assertThat(Kernel.runNetnsEntries()).isEqualTo(pinsBefore);
     } finally {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
@@ -144,24 +143,7 @@ class CrashSafetyPrivilegedTest {
     }
   }
 
-  private static List<String> hostLinks(String prefix) throws Exception {
-    return run("ip", "-o", "link").lines().map(l -> l.split(": ")[1].split("@")[0])
-        .filter(n -> n.startsWith(prefix)).collect(Collectors.toList());
-  }
-
-  private static List<String> runNetns() throws IOException {
-    if (!Files.isDirectory(Pins.RUN_NETNS)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(Pins.RUN_NETNS)) {
-      return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
-    }
-  }
-
-  private static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    return out;
+  private static List<String> hostLinks(String prefix) {
+    return TopologyPrivilegedTest.hostLinks().stream().filter(n -> n.startsWith(prefix)).collect(Collectors.toList());
   }
 }

@@ -8,10 +8,8 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -170,11 +167,11 @@ class DiagnosticsPrivilegedTest {
   void keepOnFailurePinsTheFailedTestsNamespacesForIpNetnsExec() throws Exception {
     long pid = ProcessHandle.current().pid();
     boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
-    List<String> before = listRunNetns();
+    List<String> before = Kernel.runNetnsEntries();
     try {
       EngineExecutionResults results = run(FailsWithATopology.class, NetNsExtension.KEEP_ON_FAILURE, "true");
       assertThat(results.testEvents().failed().count()).isEqualTo(1);
-      List<String> pins = listRunNetns().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
+      List<String> pins = Kernel.runNetnsEntries().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
       if (!Kernel.canPin()) {
         // Rootless: the JVM cannot mount in the host's mount namespace; it says so, and the test result stands.
         assertThat(pins).isEmpty();
@@ -190,7 +187,7 @@ class DiagnosticsPrivilegedTest {
       assertThat(pins).containsExactly("junit-netns-" + pid + "-FailsWithATopology.fails-client",
           "junit-netns-" + pid + "-FailsWithATopology.fails-server");
       // ip(8) enters the kept namespace and finds the test's cable with its address: a real post-mortem.
-      String links = runIp("ip", "netns", "exec", "junit-netns-" + pid + "-FailsWithATopology.fails-server",
+      String links = Kernel.run("ip", "netns", "exec", "junit-netns-" + pid + "-FailsWithATopology.fails-server",
           "ip", "-o", "addr", "show", "dev", "eth0");
       assertThat(links).contains("inet 10.77.0.2/30");
       assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry)
@@ -202,7 +199,7 @@ class DiagnosticsPrivilegedTest {
       // The sweep leaves pins of live JVMs alone, and removes those whose JVM has ended.
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> true)).isEmpty();
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> p != pid)).containsExactlyInAnyOrderElementsOf(pins);
-      assertThat(listRunNetns()).isEqualTo(before);
+      assertThat(Kernel.runNetnsEntries()).isEqualTo(before);
     } finally {
       Pins.sweep(Pins.RUN_NETNS, p -> p != pid);
       if (!hadDirectory) {
@@ -214,9 +211,9 @@ class DiagnosticsPrivilegedTest {
   @Test
   @ResourceLock("/run/netns")
   void withoutKeepOnFailureNothingIsPinned() throws Exception {
-    List<String> before = listRunNetns();
+    List<String> before = Kernel.runNetnsEntries();
     assertThat(run(FailsWithATopology.class).testEvents().failed().count()).isEqualTo(1);
-    assertThat(listRunNetns()).isEqualTo(before);
+    assertThat(Kernel.runNetnsEntries()).isEqualTo(before);
   }
 
   // ---------------------------------------------------------------- process output in the report
@@ -308,22 +305,5 @@ class DiagnosticsPrivilegedTest {
         .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
         .map(kv -> kv.getKey() + "=" + kv.getValue())
         .collect(Collectors.toList());
-  }
-
-  private static List<String> listRunNetns() throws IOException {
-    if (!Files.isDirectory(Pins.RUN_NETNS)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(Pins.RUN_NETNS)) {
-      return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
-    }
-  }
-
-  private static String runIp(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(out).isZero();
-    return out;
   }
 }

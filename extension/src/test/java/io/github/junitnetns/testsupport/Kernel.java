@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** What the kernel says, read straight from /proc, independent of the code under test. */
@@ -60,6 +64,30 @@ public final class Kernel {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The entries of /run/netns, sorted; empty when it does not exist. */
+  public static List<String> runNetnsEntries() {
+    Path dir = Path.of("/run/netns");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a command (e.g. ip(8), to cross-check) and returns its output; fails unless it exits 0 within 10 s. */
+  public static String run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      process.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " failed or hung; its output:\n" + out);
+    }
+    return out;
   }
 
   private static String link(Path path) {

@@ -16,10 +16,12 @@ import java.util.Set;
  * namespaces on purpose and always go home.
  */
 public final class Residents {
-  /** The JDK names the threads that wait for child processes so; they live on for a minute after. */
-  public static final String PROCESS_REAPER = "process reaper";
-  /** Kernel names (at most 15 characters) of such threads: reaper, HttpClient selector, delayer, common pool, cleaners. */
-  private static final String[] JVM_WIDE = {PROCESS_REAPER, "HttpClient-", "CompletableFutu", "ForkJoinPool.co",
+  /**
+   * Kernel names (at most 15 characters) of threads the JDK (or JNA) starts for the whole JVM: the
+   * process reaper, an HttpClient's selector, the CompletableFuture delayer, common-pool workers,
+   * the cleaners.
+   */
+  private static final String[] JVM_WIDE = {"process reaper", "HttpClient-", "CompletableFutu", "ForkJoinPool.co",
       "JNA Cleaner", "Common-Cleaner"};
 
   /**
@@ -42,11 +44,6 @@ public final class Residents {
       this.tid = tid;
       this.kernelName = kernelName;
       this.namespaceId = namespaceId;
-    }
-
-    /** Whether this is one of the JDK's process-reaper threads rather than one the test started. */
-    public boolean isProcessReaper() {
-      return kernelName.equals(PROCESS_REAPER);
     }
 
     /**
