@@ -21,6 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Members get the subnet's host addresses in member order, or {@link #addresses()} one by one.
  * (Not to be confused with the library's {@link io.github.junitnetns.Bridge}, which this creates.)
+ *
+ * @see "docs/annotations.md#bridge in the junit-netns repository"
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

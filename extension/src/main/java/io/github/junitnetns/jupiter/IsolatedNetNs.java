@@ -34,6 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Needs CAP_SYS_ADMIN (root, sudo, or rootless under {@code unshare -Urn}); without it the test
  * is aborted (reported as skipped), or failed when the configuration parameter
  * {@code junit.netns.unprivileged=fail} is set.
+ *
+ * @see "docs/annotations.md#isolatednetns in the junit-netns repository"
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

@@ -21,6 +21,8 @@ import java.lang.annotation.Target;
  *   }
  * }
  * }</pre>
+ *
+ * @see "docs/annotations.md#parameters-and-ns in the junit-netns repository"
  */
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.RUNTIME)

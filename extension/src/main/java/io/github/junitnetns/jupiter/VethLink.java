@@ -29,6 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>{@link #HOST} as an end connects the namespace the JVM started in: opt-in, since it puts an
  * interface on the host (named {@code jn<pid>-<n>}, in base 36, unless given). It is removed after the test,
  * also when the test fails.
+ *
+ * @see "docs/annotations.md#vethlink in the junit-netns repository"
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
