@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 
 /**
- * The error catalogue of the README's Troubleshooting section, the cases that need namespaces:
+ * The error catalogue of docs/troubleshooting.md, the cases that need namespaces:
  * kernel refusals through the public API (each message names the operation, the object and the
  * errno, and where the library can tell, which name is taken), closed namespaces and bridges, and
  * the extension's errors that come after its namespaces exist.

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 
 /**
- * The error catalogue of the README's Troubleshooting section, the cases that need no privilege:
+ * The error catalogue of docs/troubleshooting.md, the cases that need no privilege:
  * each misuse is refused before the kernel is asked, with a message that names the call or
  * annotation, the value, and the fix. (Handles on the JVM's own namespace come from
  * {@link NetNs#open}, which needs no capability; nothing here is ever done to them.)
