@@ -4,11 +4,23 @@ import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.netlink.RouteMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Formats routes as {@code ip route} prints them. */
 final class Routes {
   private Routes() {}
+
+  /** The routes of the main table among {@code routes}, each as {@code ip route} prints it. */
+  static List<String> mainTable(List<RouteMessage> routes, List<Link> links) {
+    List<String> lines = new ArrayList<>();
+    for (RouteMessage route : routes) {
+      if (route.table == Rtnl.RT_TABLE_MAIN) {
+        lines.add(format(route, links));
+      }
+    }
+    return lines;
+  }
 
   static String format(RouteMessage route, List<Link> links) {
     StringBuilder out = new StringBuilder();

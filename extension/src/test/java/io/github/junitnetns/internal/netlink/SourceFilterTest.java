@@ -86,7 +86,7 @@ class SourceFilterTest {
 
   @Test
   void theMatchAllRedirectAtAPriorityDiffersFromPriorityOneOnlyInTcmInfo() {
-    byte[] one = Qdiscs.redirectIngress(5, 9, "eth0@b", "ifb@b").encode(1);
+    byte[] one = Qdiscs.redirectIngress(5, 1, 9, "eth0@b", "ifb@b").encode(1);
     byte[] five = Qdiscs.redirectIngress(5, 5, 9, "eth0@b", "ifb@b").encode(1);
     assertThat(five).hasSameSizeAs(one);
     assertThat(host(five).getInt(TCMSG + 16) >>> 16).isEqualTo(5);
