@@ -55,7 +55,7 @@ final class Connections {
         }
       });
     } catch (ErrnoException e) {
-      throw NetNs.toPublic(e);
+      throw NetNsException.of(e);
     }
   }
 }

@@ -3,22 +3,13 @@ package io.github.junitnetns;
 import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
-import io.github.junitnetns.internal.net.Addresses;
-import io.github.junitnetns.internal.net.Cidr;
-import io.github.junitnetns.internal.netlink.Rtnl;
-import io.github.junitnetns.internal.ns.Attachment;
-import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.JdkNio;
 import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.NsHandle;
-import io.github.junitnetns.internal.ns.VirtualThreads;
 import io.github.junitnetns.internal.process.ProcessSupervisor;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,7 +49,7 @@ public final class NetNs implements AutoCloseable {
   private static final AtomicInteger UNNAMED = new AtomicInteger();
 
   static {
-    NetNsAccess.register(new Access());
+    NetNsAccess.register(new LibraryAccess());
     JdkNio.settleOnHost(); // before any thread of this library enters a namespace
   }
 
@@ -66,10 +57,10 @@ public final class NetNs implements AutoCloseable {
   private final RtnlClient client;
   private final ProcessSupervisor processes;
 
-  private NetNs(NsHandle handle) {
+  NetNs(NsHandle handle) {
     this.handle = handle;
-    this.client = new RtnlClient(handle::socket, handle::label, NetNs::toPublic);
-    this.processes = new ProcessSupervisor(handle, NetNs::toPublic);
+    this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
+    this.processes = new ProcessSupervisor(handle, NetNsException::of);
   }
 
   /** Creates a new, anonymous namespace with {@code lo} up. */
@@ -88,15 +79,12 @@ public final class NetNs implements AutoCloseable {
     if (label == null || label.isBlank()) {
       throw new IllegalArgumentException("NetNs.create(label): the label is empty; give a name such as \"server\"");
     }
-    Carrier carrier = Carrier.acquire();
     try {
-      return carrier.call(() -> createOnCurrentThread(label));
+      NetNs ns = new NetNs(NsHandle.create(label));
+      NetNsAccess.countCreated();
+      return ns;
     } catch (ErrnoException e) {
-      throw toPublic(e);
-    } catch (Throwable t) {
-      throw NetNs.<RuntimeException>sneaky(t);
-    } finally {
-      carrier.release();
+      throw NetNsException.of(e);
     }
   }
 
@@ -113,7 +101,7 @@ public final class NetNs implements AutoCloseable {
     try {
       handle = NsHandle.open(path);
     } catch (ErrnoException e) {
-      throw toPublic(e);
+      throw NetNsException.of(e);
     }
     if (!handle.id().startsWith("net:[")) {
       handle.beginClose();
@@ -188,7 +176,7 @@ public final class NetNs implements AutoCloseable {
     try {
       return handle.call(action::call);
     } catch (ErrnoException e) {
-      throw toPublic(e);
+      throw NetNsException.of(e);
     } catch (Throwable t) {
       throw NetNs.<RuntimeException>sneaky(t);
     }
@@ -214,7 +202,7 @@ public final class NetNs implements AutoCloseable {
         try {
           handle.enterOnCurrentThread();
         } catch (ErrnoException e) {
-          throw toPublic(e);
+          throw NetNsException.of(e);
         }
         task.run();
       }, label() + "-thread-" + count.incrementAndGet());
@@ -299,22 +287,7 @@ public final class NetNs implements AutoCloseable {
    * The gateway must be reachable on a link of this namespace.
    */
   public void addRoute(String destination, String via) {
-    String what = "addRoute(\"" + destination + "\", \"" + via + "\") in netns " + label();
-    InetAddress gateway;
-    Cidr target;
-    try {
-      gateway = Cidr.parseHost(via);
-      target = "default".equals(destination)
-          ? Cidr.parse(gateway instanceof Inet6Address ? "::/0" : "0.0.0.0/0")
-          : Cidr.parseSubnet(destination);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
-    }
-    if (target.isIpv6() != (gateway instanceof Inet6Address)) {
-      throw new IllegalArgumentException(what + ": the destination and the gateway mix IPv4 and IPv6; use one family");
-    }
-    client.addRoute(target.bytes(), target.prefixLength(), gateway.getAddress(),
-        destination + " via " + via + " in netns " + label());
+    Routes.add(this, destination, via);
   }
 
   /**
@@ -336,30 +309,7 @@ public final class NetNs implements AutoCloseable {
    * interfaces with state, addresses and counters, then the routes of the main table.
    */
   public String describe() {
-    if (isClosed()) {
-      return "netns " + label() + " " + id() + " (closed)\n";
-    }
-    StringBuilder out = new StringBuilder();
-    out.append("netns ").append(label()).append(' ').append(id()).append('\n');
-    List<Link> links = links();
-    for (Link link : links) {
-      out.append(link.describe(links));
-    }
-    out.append("routes:\n");
-    try {
-      for (int family : new int[] {Rtnl.AF_INET, Rtnl.AF_INET6}) {
-        Routes.mainTable(client.routes(family), links).forEach(route -> out.append("    ").append(route).append('\n'));
-      }
-    } catch (NetNsException e) {
-      out.append("    (cannot list routes: ").append(e.getMessage()).append(")\n");
-    }
-    List<InetAddress> dropped = Faults.droppedSources(this);
-    if (!dropped.isEmpty()) {
-      out.append("faults: drops packets from");
-      dropped.forEach(a -> out.append(' ').append(Addresses.format(a)));
-      out.append('\n');
-    }
-    return out.toString();
+    return Description.of(this);
   }
 
   /**
@@ -398,9 +348,14 @@ public final class NetNs implements AutoCloseable {
     return client;
   }
 
-  /** Runs {@code task} with this namespace's descriptor held open, e.g. to name it in another namespace's request. */
-  <T> T withFd(String action, NsHandle.FdTask<T, RuntimeException> task) {
-    return handle.withFd(action, task);
+  /** The namespace core: descriptor, identity, label, socket. */
+  NsHandle handle() {
+    return handle;
+  }
+
+  /** The processes exec started here, with the end of their output, for failure reports; empty if none. */
+  String processReport() {
+    return processes.report();
   }
 
   /** Refuses use after {@link #close()}; {@code action} completes "cannot ...", e.g. "list its links". */
@@ -408,81 +363,8 @@ public final class NetNs implements AutoCloseable {
     handle.checkOpen(action);
   }
 
-  static NetNsException toPublic(ErrnoException e) {
-    String detail = e.detail().isEmpty() ? "" : "kernel says: " + e.detail();
-    if (e.errno() == Errno.EPERM) {
-      detail += (detail.isEmpty() ? "" : "; ") + PRIVILEGES;
-    }
-    return new NetNsException(e.operation(), e.object(), e.errno(), detail);
-  }
-
-  /** What to do about EPERM. */
-  static final String PRIVILEGES = "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run as root, with sudo,"
-      + " or rootless under `unshare --user --map-root-user --net` (unshare -Urn)";
-
-  private static NetNs createOnCurrentThread(String label) throws ErrnoException {
-    NetNs ns = new NetNs(NsHandle.createOnCurrentThread(label));
-    NetNsAccess.countCreated();
-    return ns;
-  }
-
   @SuppressWarnings("unchecked")
   private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
     throw (X) t;
-  }
-
-  private static final class Access extends NetNsAccess {
-    @Override
-    public NetNs createOnCurrentThread(String label) throws ErrnoException {
-      VirtualThreads.refuse("Creating network namespace " + label);
-      return NetNs.createOnCurrentThread(label);
-    }
-
-    @Override
-    public NetNs createSpareOnCurrentThread() throws ErrnoException {
-      VirtualThreads.refuse("Creating a spare network namespace");
-      return new NetNs(NsHandle.createOnCurrentThread("spare"));
-    }
-
-    @Override
-    public void adopt(NetNs spare, String label) {
-      spare.handle.adopt(label);
-      NetNsAccess.countCreated();
-    }
-
-    @Override
-    public void enterOnCurrentThread(NetNs ns) throws ErrnoException {
-      VirtualThreads.refuse("Entering netns " + ns.label());
-      ns.handle.enterOnCurrentThread();
-    }
-
-    @Override
-    public NetNsException toPublic(ErrnoException e) {
-      return NetNs.toPublic(e);
-    }
-
-    @Override
-    public void bindMount(NetNs ns, Path target) throws ErrnoException {
-      ns.handle.bindMount(target);
-    }
-
-    @Override
-    public String processReport(NetNs ns) {
-      return ns.processes.report();
-    }
-
-    @Override
-    public NetNs openInitial() {
-      try {
-        return new NetNs(NsHandle.openInitial());
-      } catch (ErrnoException e) {
-        throw NetNs.toPublic(e);
-      }
-    }
-
-    @Override
-    public Network newNetwork(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments) {
-      return new Network(namespaces, bridges, attachments);
-    }
   }
 }

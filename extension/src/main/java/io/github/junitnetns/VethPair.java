@@ -84,7 +84,7 @@ public final class VethPair {
       int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
       try {
         // The peer's descriptor is named in the request: it must stay open until the kernel has it.
-        peer.withFd("connect a cable to it", peerFd -> {
+        peer.handle().withFd("connect a cable to it", peerFd -> {
           home.client().newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object);
           return null;
         });

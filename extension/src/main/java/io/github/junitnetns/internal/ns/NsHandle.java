@@ -40,6 +40,20 @@ public final class NsHandle {
     this.owned = owned;
   }
 
+  /** A new namespace with {@code lo} up, created by a carrier: the calling thread stays where it is. */
+  public static NsHandle create(String label) throws ErrnoException {
+    Carrier carrier = Carrier.acquire();
+    try {
+      return carrier.call(() -> createOnCurrentThread(label));
+    } catch (ErrnoException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    } finally {
+      carrier.release();
+    }
+  }
+
   /** Moves the calling thread into a new namespace with {@code lo} up and returns its handle. */
   public static NsHandle createOnCurrentThread(String label) throws ErrnoException {
     Syscalls.unshareNet();
