@@ -1,6 +1,7 @@
 package io.github.junitnetns.internal.client;
 
 import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.netlink.AddressMessage;
 import io.github.junitnetns.internal.netlink.LinkMessage;
 import io.github.junitnetns.internal.netlink.NetlinkSocket;
@@ -169,7 +170,8 @@ public final class RtnlClient {
   /** What arrives on {@code ifindex} from {@code source} to {@code targetIfindex}; see {@link Qdiscs#redirectIngressFrom}. */
   public void redirectIngressFrom(int ifindex, int prio, InetAddress source, int targetIfindex, String device,
       String target) {
-    execute(Qdiscs.redirectIngressFrom(ifindex, prio, source, targetIfindex, device, target));
+    execute(Qdiscs.redirectIngressFrom(ifindex, prio, source, targetIfindex,
+        "ingress redirect " + device + " from " + Addresses.format(source) + " -> " + target));
   }
 
   public void deleteIngressFilters(int ifindex, int prio, int protocol, String device) {

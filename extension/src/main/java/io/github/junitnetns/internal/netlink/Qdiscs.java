@@ -1,6 +1,5 @@
 package io.github.junitnetns.internal.netlink;
 
-import io.github.junitnetns.internal.net.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -174,15 +173,15 @@ public final class Qdiscs {
    * count from the network header, so the keys cover iphdr.saddr (one 32-bit word at byte 12) or
    * ipv6hdr.saddr (four words at bytes 8 to 20); the filter's protocol (ETH_P_IP, ETH_P_IPV6)
    * keeps it off other packets. Filters of one protocol may share a priority (the kernel numbers
-   * them); IPv4 and IPv6 ones need two. Needs {@link #addClsact} on the device first.
+   * them); IPv4 and IPv6 ones need two. Needs {@link #addClsact} on the device first. {@code object}
+   * names the filter in error messages.
    */
   public static NlMessage redirectIngressFrom(int ifindex, int prio, InetAddress source, int targetIfindex,
-      String device, String target) {
+      String object) {
     byte[] address = source.getAddress();
     boolean ipv6 = address.length == 16;
     return u32Redirect(ifindex, prio, ipv6 ? Tc.ETH_P_IPV6 : Tc.ETH_P_IP,
-        ipv6 ? Tc.IPV6_SADDR_OFFSET : Tc.IPV4_SADDR_OFFSET, address, 0xFFFF_FFFF, targetIfindex,
-        "ingress redirect " + device + " from " + Addresses.format(source) + " -> " + target);
+        ipv6 ? Tc.IPV6_SADDR_OFFSET : Tc.IPV4_SADDR_OFFSET, address, 0xFFFF_FFFF, targetIfindex, object);
   }
 
   /** The filter protocol (an ETH_P_* value) that {@link #redirectIngressFrom} uses for {@code source}. */

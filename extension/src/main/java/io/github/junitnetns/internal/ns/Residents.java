@@ -1,6 +1,7 @@
 package io.github.junitnetns.internal.ns;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Threads of this JVM that are inside given network namespaces, found the way {@code ip netns pids}
@@ -30,7 +33,7 @@ public final class Residents {
    * inside its namespace and keep that namespace alive until the JVM ends.
    */
   public static void startJvmWideThreadsHere() {
-    java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.NANOSECONDS).execute(() -> {});
+    CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> {});
     new com.sun.jna.Memory(1).close(); // JNA's cleaner thread
   }
 
@@ -85,7 +88,7 @@ public final class Residents {
         }
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("junit-netns: cannot list the JVM's threads in /proc/self/task", e);
+      throw new UncheckedIOException("junit-netns: cannot list the JVM's threads in /proc/self/task", e);
     }
     return found;
   }
