@@ -1,5 +1,6 @@
 package io.github.junitnetns.internal.ns;
 
+import com.sun.jna.Memory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class Residents {
    */
   public static void startJvmWideThreadsHere() {
     CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> {});
-    new com.sun.jna.Memory(1).close(); // JNA's cleaner thread
+    new Memory(1).close(); // JNA's cleaner thread
   }
 
   /** One thread inside: kernel id, kernel name (the first 15 characters of the Java name), namespace. */
