@@ -1,6 +1,5 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.netlink.Requests;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,8 +31,8 @@ public final class Bridge implements AutoCloseable {
     VethPair.checkName(name, "name", "Bridge.create(" + (name == null ? "null" : "\"" + name + "\"") + ")");
     NetNs home = NetNs.create("bridge-" + name);
     try {
-      home.netlink(Requests.newBridge(name, "bridge " + name + "@" + home.label()));
-      Link bridge = home.readLink(name);
+      home.client().newBridge(name, "bridge " + name + "@" + home.label());
+      Link bridge = Link.read(home, name);
       bridge.up();
       return new Bridge(name, home, bridge.index());
     } catch (RuntimeException e) {
@@ -65,9 +64,9 @@ public final class Bridge implements AutoCloseable {
     }
     VethPair.checkName(interfaceName, "interfaceName", "Bridge.attach(" + object + ")");
     int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
-    home.netlink(Requests.linkUp(portIndex, port + "@" + home.label()));
-    member.netlink(Requests.linkUp(portIndex + 1, interfaceName + "@" + member.label()));
-    return member.readLink(interfaceName);
+    home.client().linkUp(portIndex, port + "@" + home.label());
+    member.client().linkUp(portIndex + 1, interfaceName + "@" + member.label());
+    return Link.read(member, interfaceName);
   }
 
   public String name() {

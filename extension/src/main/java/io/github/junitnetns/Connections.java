@@ -1,9 +1,7 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.client.SockDiagClient;
 import io.github.junitnetns.internal.linux.ErrnoException;
-import io.github.junitnetns.internal.netlink.NetlinkSocket;
-import io.github.junitnetns.internal.netlink.NlReply;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import io.github.junitnetns.internal.netlink.SockDiag;
 import java.net.InetAddress;
@@ -38,11 +36,10 @@ final class Connections {
     try {
       // A sock_diag socket sees and destroys the sockets of the namespace it was created in.
       return ns.call(() -> {
-        try (NetlinkSocket diag = NetlinkSocket.open("netns " + ns.label() + " (sock_diag)", SockDiag.NETLINK_SOCK_DIAG)) {
+        try (SockDiagClient diag = SockDiagClient.open("netns " + ns.label() + " (sock_diag)")) {
           List<SockDiag.Socket> victims = new ArrayList<>();
           for (int family : new int[] {Rtnl.AF_INET, Rtnl.AF_INET6}) {
-            for (NlReply reply : dump(diag, family, what)) {
-              SockDiag.Socket socket = SockDiag.decode(reply);
+            for (SockDiag.Socket socket : diag.connectedTcp(family, what)) {
               if (peers.contains(socket.remoteAddress())) {
                 victims.add(socket);
               }
@@ -50,7 +47,7 @@ final class Connections {
           }
           int reset = 0;
           for (SockDiag.Socket socket : victims) {
-            if (destroy(diag, socket, ns)) {
+            if (diag.destroy(socket, socket + " in netns " + ns.label())) {
               reset++;
             }
           }
@@ -58,37 +55,7 @@ final class Connections {
         }
       });
     } catch (ErrnoException e) {
-      throw NetNs.toPublic(e);
+      throw NetNsException.of(e);
     }
-  }
-
-  private static List<NlReply> dump(NetlinkSocket diag, int family, String what) throws ErrnoException {
-    try {
-      return diag.dump(SockDiag.dumpTcp(family, SockDiag.TCPF_CONNECTED, what));
-    } catch (ErrnoException e) {
-      throw renamed("SOCK_DIAG_BY_FAMILY", e);
-    }
-  }
-
-  /** False when the socket is gone already (closed, or reset by the peer's RST since the dump). */
-  private static boolean destroy(NetlinkSocket diag, SockDiag.Socket socket, NetNs ns) throws ErrnoException {
-    try {
-      diag.execute(SockDiag.destroy(socket, socket + " in netns " + ns.label()));
-      return true;
-    } catch (ErrnoException e) {
-      if (e.errno() == Errno.ENOENT) {
-        return false;
-      }
-      if (e.errno() == Errno.EOPNOTSUPP) {
-        throw new ErrnoException("SOCK_DESTROY", e.object(), e.errno(),
-            "this kernel cannot destroy sockets; it needs CONFIG_INET_DIAG_DESTROY=y");
-      }
-      throw renamed("SOCK_DESTROY", e);
-    }
-  }
-
-  // NlMessage names its operation from the rtnetlink type table, where 20 and 21 are RTM_*ADDR.
-  private static ErrnoException renamed(String operation, ErrnoException e) {
-    return new ErrnoException(operation, e.object(), e.errno(), e.detail());
   }
 }

@@ -4,10 +4,10 @@ import io.github.junitnetns.internal.net.Addresses;
 import io.github.junitnetns.internal.net.Cidr;
 import io.github.junitnetns.internal.netlink.AddressMessage;
 import io.github.junitnetns.internal.netlink.LinkMessage;
-import io.github.junitnetns.internal.netlink.Requests;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -78,6 +78,24 @@ public final class Link {
         .toList();
   }
 
+  /** Every interface of {@code ns} with its addresses, read now. */
+  static List<Link> readAll(NetNs ns) {
+    List<LinkMessage> messages = ns.client().links();
+    List<AddressMessage> addresses = ns.client().addresses();
+    List<Link> links = new ArrayList<>(messages.size());
+    for (LinkMessage message : messages) {
+      links.add(new Link(ns, message, addresses));
+    }
+    return links;
+  }
+
+  /** One interface of {@code ns} by name, with its addresses, read now. */
+  static Link read(NetNs ns, String name) {
+    ns.checkOpen("read its link " + name);
+    LinkMessage message = ns.client().link(name);
+    return new Link(ns, message, ns.client().addresses());
+  }
+
   /** The interface name, e.g. {@code eth0}. */
   public String name() {
     return message.name;
@@ -143,12 +161,12 @@ public final class Link {
 
   /** Sets the interface administratively up, like {@code ip link set NAME up}. */
   public void up() {
-    ns.netlink(Requests.linkUp(index(), describeName()));
+    ns.client().linkUp(index(), describeName());
   }
 
   /** Sets the interface down, like {@code ip link set NAME down}: a pulled cable for both ends' traffic. */
   public void down() {
-    ns.netlink(Requests.linkDown(index(), describeName()));
+    ns.client().linkDown(index(), describeName());
   }
 
   /**
@@ -162,12 +180,12 @@ public final class Link {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("addAddress(\"" + cidr + "\") on " + describeName() + ": " + e.getMessage(), e);
     }
-    ns.netlink(Requests.newAddress(index(), address.bytes(), address.prefixLength(), address + " on " + describeName()));
+    ns.client().addAddress(index(), address.bytes(), address.prefixLength(), address + " on " + describeName());
   }
 
   /** The same interface read again from the kernel: current state, addresses and counters. */
   public Link refresh() {
-    return ns.readLink(name());
+    return read(ns, name());
   }
 
   /** Sets the MTU, like {@code ip link set NAME mtu N}. */
@@ -176,7 +194,7 @@ public final class Link {
       throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName()
           + ": an MTU must be between 68 (the IPv4 minimum) and 65535");
     }
-    ns.netlink(Requests.linkMtu(index(), describeName(), mtu));
+    ns.client().setMtu(index(), describeName(), mtu);
   }
 
   /** One {@code ip addr}-style paragraph, e.g. {@code 2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 state UP}. */

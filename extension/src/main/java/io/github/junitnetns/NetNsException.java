@@ -1,6 +1,7 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.linux.ErrnoException;
 
 /**
  * The kernel refused an operation on a namespace, link, address, route or rule. The message
@@ -61,5 +62,18 @@ public class NetNsException extends RuntimeException {
   /** The errno's symbolic name, e.g. {@code EEXIST}. */
   public String errnoName() {
     return Errno.name(errno);
+  }
+
+  /** What to do about EPERM. */
+  static final String PRIVILEGES = "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run as root, with sudo,"
+      + " or rootless under `unshare --user --map-root-user --net` (unshare -Urn)";
+
+  /** The public form of a failed system call: the kernel's words, and for EPERM how to run with privileges. */
+  static NetNsException of(ErrnoException e) {
+    String detail = e.detail().isEmpty() ? "" : "kernel says: " + e.detail();
+    if (e.errno() == Errno.EPERM) {
+      detail += (detail.isEmpty() ? "" : "; ") + PRIVILEGES;
+    }
+    return new NetNsException(e.operation(), e.object(), e.errno(), detail);
   }
 }

@@ -4,11 +4,13 @@ import io.github.junitnetns.internal.ns.Attachment;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A test's whole topology by name: its namespaces, the cables and bridges between them, and their
@@ -78,7 +80,7 @@ public final class Network {
       throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one cable"
           + " or bridge; connect them with @VethLink or @Bridge");
     }
-    return namespaces.get(a).readLink(shared.get(0).interfaceName);
+    return Link.read(namespaces.get(a), shared.get(0).interfaceName);
   }
 
   /** {@code a}'s interfaces on a cable or bridge that {@code b} is on too, in declaration order. */
@@ -128,7 +130,7 @@ public final class Network {
   }
 
   private void dropAt(String to, String from, String method) {
-    ns(to).dropFrom(addressesOf(from, method));
+    Faults.dropFrom(ns(to), addressesOf(from, method));
   }
 
   /** Cuts {@code name} off from every other namespace of the network. */
@@ -187,8 +189,8 @@ public final class Network {
    */
   public int resetConnections(String a, String b) {
     requireTwo("resetConnections", a, b);
-    return Connections.resetTcp(ns(a), new java.util.HashSet<>(addressesOf(b, "resetConnections")))
-        + Connections.resetTcp(ns(b), new java.util.HashSet<>(addressesOf(a, "resetConnections")));
+    return Connections.resetTcp(ns(a), new HashSet<>(addressesOf(b, "resetConnections")))
+        + Connections.resetTcp(ns(b), new HashSet<>(addressesOf(a, "resetConnections")));
   }
 
   /**
@@ -233,7 +235,7 @@ public final class Network {
           + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
     }
     for (Attachment attachment : shaped) {
-      Link link = namespaces.get(to).readLink(attachment.interfaceName);
+      Link link = Link.read(namespaces.get(to), attachment.interfaceName);
       Shaper.shapeArrivals(link, peer, from, isCable(attachment) ? null : sources, shaping);
     }
   }
@@ -250,7 +252,7 @@ public final class Network {
 
   /** Removes every fault this library applied, restoring each namespace's rules exactly as before the first one. */
   public void heal() {
-    namespaces.values().forEach(NetNs::healFaults);
+    namespaces.values().forEach(Faults::heal);
   }
 
   /**
@@ -258,7 +260,7 @@ public final class Network {
    */
   public boolean isCut(String from, String to) {
     requireTwo("isCut", from, to);
-    List<InetAddress> dropped = ns(to).droppedSources();
+    List<InetAddress> dropped = Faults.droppedSources(ns(to));
     return addressesOf(from, "isCut").stream().anyMatch(dropped::contains);
   }
 
@@ -274,7 +276,7 @@ public final class Network {
   /** Preset: isolates one namespace chosen at random and returns its name. */
   public String isolateRandomNode() {
     List<String> all = new ArrayList<>(peers());
-    String chosen = all.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(all.size()));
+    String chosen = all.get(ThreadLocalRandom.current().nextInt(all.size()));
     isolate(chosen);
     return chosen;
   }

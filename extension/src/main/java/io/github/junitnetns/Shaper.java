@@ -1,7 +1,8 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.client.RtnlClient;
+import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.netlink.Qdiscs;
-import io.github.junitnetns.internal.netlink.Requests;
 import io.github.junitnetns.internal.netlink.Tc;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -63,26 +64,26 @@ final class Shaper {
       applyQdisc(ns, existing.get(), link.mtu(), shaping, target, device);
       return;
     }
-    ns.netlink(Qdiscs.newIfb(ifbName, link.mtu(), "ifb " + ifbLabel + " for " + device + " from " + peerName));
+    RtnlClient client = ns.client();
+    client.newIfb(ifbName, link.mtu(), "ifb " + ifbLabel + " for " + device + " from " + peerName);
     try {
-      Link ifb = ns.readLink(ifbName);
+      Link ifb = Link.read(ns, ifbName);
       ifb.up();
       // The qdisc first: from the first redirected packet on, the shaping is in force.
       applyQdisc(ns, ifb, link.mtu(), shaping, target, device);
       try {
-        ns.netlink(Qdiscs.addClsact(link.index(), device));
+        client.addClsact(link.index(), device);
       } catch (NetNsException e) {
-        if (!e.errnoName().equals("EEXIST")) {
+        if (e.errno() != Errno.EEXIST) {
           throw e; // EEXIST: another peer's shaping put it there
         }
       }
       if (sources == null) {
-        ns.netlink(Qdiscs.redirectIngress(link.index(), prio(peer, SLOT_ALL), ifb.index(), device, ifbLabel));
+        client.redirectIngress(link.index(), prio(peer, SLOT_ALL), ifb.index(), device, ifbLabel);
       } else {
         for (InetAddress source : sources) {
           int slot = Qdiscs.protocolOf(source) == Tc.ETH_P_IPV6 ? SLOT_IPV6 : SLOT_IPV4;
-          ns.netlink(Qdiscs.redirectIngressFrom(link.index(), prio(peer, slot), source, ifb.index(), device,
-              ifbLabel));
+          client.redirectIngressFrom(link.index(), prio(peer, slot), source, ifb.index(), device, ifbLabel);
         }
       }
     } catch (RuntimeException e) {
@@ -127,17 +128,17 @@ final class Shaper {
     for (int protocol : protocols) {
       int slot = protocol == Tc.ETH_P_ALL ? SLOT_ALL : protocol == Tc.ETH_P_IPV6 ? SLOT_IPV6 : SLOT_IPV4;
       try {
-        ns.netlink(Qdiscs.deleteIngressFilters(link.index(), prio(peer, slot), protocol, device));
+        ns.client().deleteIngressFilters(link.index(), prio(peer, slot), protocol, device);
       } catch (NetNsException e) {
-        if (!e.errnoName().equals("ENOENT")) {
+        if (e.errno() != Errno.ENOENT) {
           failures.add(e); // ENOENT: not (yet) there
         }
       }
     }
     try {
-      ns.netlink(Requests.deleteLink(ifbName, "ifb " + ifbName + "@" + ns.label()));
+      ns.client().deleteLink(ifbName, "ifb " + ifbName + "@" + ns.label());
     } catch (NetNsException e) {
-      if (!e.errnoName().equals("ENODEV")) {
+      if (e.errno() != Errno.ENODEV) {
         failures.add(e);
       }
     }
@@ -151,18 +152,43 @@ final class Shaper {
   private static void applyQdisc(NetNs ns, Link ifb, int mtu, Shaping shaping, String target, String device) {
     if (shaping.needsNetem()) {
       try {
-        ns.netlink(Qdiscs.replaceNetem(ifb.index(), Tc.TC_H_ROOT, Qdiscs.HANDLE_1, shaping, target));
+        ns.client().replaceRootNetem(ifb.index(), netem(shaping), target);
       } catch (NetNsException e) {
-        if (Qdiscs.isUnknownKind(e)) {
-          throw new Shaping.NetemUnavailableException(e, Qdiscs.netemMissingMessage(shaping, device));
+        if (isUnknownKind(e)) {
+          throw new Shaping.NetemUnavailableException(e, netemMissingMessage(shaping, device));
         }
         throw e;
       }
     } else {
       long rate = shaping.rateBitsPerSecond();
       int burst = Qdiscs.defaultBurstBytes(rate, mtu);
-      ns.netlink(Qdiscs.replaceTbf(ifb.index(), Tc.TC_H_ROOT, Qdiscs.HANDLE_1, rate, burst,
-          Qdiscs.defaultLimitBytes(rate, burst), target));
+      ns.client().replaceRootTbf(ifb.index(), rate, burst, Qdiscs.defaultLimitBytes(rate, burst), target);
     }
+  }
+
+  /** What netem is to do for {@code shaping}, in the terms of the request. */
+  static Qdiscs.Netem netem(Shaping shaping) {
+    return new Qdiscs.Netem(shaping.rateBitsPerSecond(), shaping.delay().toNanos(), shaping.jitter().toNanos(),
+        shaping.lossPercent(), shaping.duplicationPercent(), shaping.reorderingPercent(),
+        shaping.corruptionPercent(), shaping.toString());
+  }
+
+  /**
+   * Whether a refused RTM_NEWQDISC means that the kernel does not know the qdisc kind: ENOENT
+   * with the text "Specified qdisc kind is unknown" (net/sched/sch_api.c), or ENOENT without text
+   * on kernels before extended ACKs. Only for requests whose parent surely exists (root, clsact).
+   */
+  static boolean isUnknownKind(NetNsException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return e.errno() == Errno.ENOENT && (message.contains("kind is unknown") || !message.contains("kernel says"));
+  }
+
+  /** What to tell the user when the kernel has no netem, for {@code shaping} on {@code device}. */
+  static String netemMissingMessage(Shaping shaping, String device) {
+    return "Cannot shape " + device + " with " + shaping + ": this kernel (" + System.getProperty("os.version")
+        + ") has no netem qdisc, the kernel module sch_netem, which delay, jitter, loss, duplication, reordering and"
+        + " corruption need (a rate alone works without it). Load it with `sudo modprobe sch_netem`; if modprobe"
+        + " cannot find it, install the kernel's extra modules (Ubuntu: `sudo apt-get install"
+        + " linux-modules-extra-$(uname -r)`) or use a kernel built with CONFIG_NET_SCH_NETEM.";
   }
 }

@@ -1,5 +1,6 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.netlink.Tc;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -241,7 +242,7 @@ public final class Shaping {
     }
     StringBuilder out = new StringBuilder();
     if (hasRate()) {
-      out.append(" rate ").append(formatRate(rateBitsPerSecond));
+      out.append(" rate ").append(Tc.formatRate(rateBitsPerSecond));
     }
     if (!delay.isZero()) {
       out.append(" delay ").append(format(delay));
@@ -306,18 +307,6 @@ public final class Shaping {
       default: return null;
     }
     return bytes ? multiplier.multiply(BigDecimal.valueOf(8)) : multiplier;
-  }
-
-  /** The largest tc unit that states the rate exactly: 8000000 → {@code 8mbit}, 1500000 → {@code 1500kbit}. */
-  private static String formatRate(long bits) {
-    String[] units = {"tbit", "gbit", "mbit", "kbit"};
-    long[] sizes = {1_000_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
-    for (int i = 0; i < units.length; i++) {
-      if (bits % sizes[i] == 0) {
-        return bits / sizes[i] + units[i];
-      }
-    }
-    return bits + "bit";
   }
 
   /** The largest tc time unit that states it exactly: {@code 2s}, {@code 50ms}, {@code 250us}, {@code 10ns}. */

@@ -1,8 +1,10 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.netlink.Requests;
+import io.github.junitnetns.internal.linux.Errno;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A virtual Ethernet cable between two namespaces: what one end sends, the other receives. Both
@@ -56,13 +58,13 @@ public final class VethPair {
     }
     int index = createPair(left, leftName, right, rightName, mtu, 0, object);
     try {
-      left.netlink(Requests.linkUp(index, leftName + "@" + left.label()));
-      right.netlink(Requests.linkUp(index + 1, rightName + "@" + right.label()));
-      return new VethPair(left.readLink(leftName), right.readLink(rightName));
+      left.client().linkUp(index, leftName + "@" + left.label());
+      right.client().linkUp(index + 1, rightName + "@" + right.label());
+      return new VethPair(Link.read(left, leftName), Link.read(right, rightName));
     } catch (RuntimeException e) {
       // Never leave half a topology behind (least of all an end on the host): deleting one end deletes both.
       try {
-        left.netlink(Requests.deleteLink(leftName, object));
+        left.client().deleteLink(leftName, object);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -70,22 +72,26 @@ public final class VethPair {
     }
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger PEER_INDEX = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger PEER_INDEX = new AtomicInteger();
 
   /**
    * One RTM_NEWLINK for both ends. They get two consecutive interface indexes from a high range,
-   * so they never share one; see {@link Requests#newVeth}. An index that happens to be taken is
+   * so they never share one; see {@code Requests.newVeth}. An index that happens to be taken is
    * retried with the next pair. Returns the first end's index; the peer's is the next one.
    */
   static int createPair(NetNs home, String name, NetNs peer, String peerName, int mtu, int master, String object) {
     for (int attempt = 1; ; attempt++) {
       int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
       try {
-        home.netlinkNaming(peer, peerFd -> Requests.newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object));
+        // The peer's descriptor is named in the request: it must stay open until the kernel has it.
+        peer.handle().withFd("connect a cable to it", peerFd -> {
+          home.client().newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object);
+          return null;
+        });
         return index;
       } catch (NetNsException e) {
-        boolean indexTaken = e.errnoName().equals("EBUSY") && attempt < 3;
-        if (e.errnoName().equals("EEXIST")) {
+        boolean indexTaken = e.errno() == Errno.EBUSY && attempt < 3;
+        if (e.errno() == Errno.EEXIST) {
           throw nameTaken(e, home, name, peer, peerName);
         }
         if (!indexTaken) {
@@ -120,7 +126,7 @@ public final class VethPair {
    * becomes {@code x0}), after which the interface cannot be found by the name given.
    */
   static void checkName(String name, String argument, String call) {
-    if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15
+    if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 15
         || name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
         || name.equals(".") || name.equals("..")) {
       throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
@@ -140,7 +146,7 @@ public final class VethPair {
 
   /** Deletes the pair (deleting one end deletes both), like {@code ip link del}. */
   public void delete() {
-    left.netNs().netlink(Requests.deleteLink(left.name(), "veth " + left.name() + "@" + left.netNs().label()));
+    left.netNs().client().deleteLink(left.name(), "veth " + left.name() + "@" + left.netNs().label());
   }
 
   @Override

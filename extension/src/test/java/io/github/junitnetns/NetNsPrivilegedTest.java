@@ -173,7 +173,7 @@ class NetNsPrivilegedTest {
     }
     try (NetNs ns = NetNs.create("errs2")) {
       NetNsException e = org.junit.jupiter.api.Assertions.assertThrows(NetNsException.class,
-          () -> ns.netlink(io.github.junitnetns.internal.netlink.Requests.linkUp(99, "if99@errs2")));
+          () -> ns.client().linkUp(99, "if99@errs2"));
       assertThat(e.getMessage()).startsWith("RTM_NEWLINK if99@errs2 up: ENODEV (No such device)");
       assertThat(e.errnoName()).isEqualTo("ENODEV");
     }

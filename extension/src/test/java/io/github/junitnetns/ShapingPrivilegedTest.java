@@ -3,7 +3,6 @@ package io.github.junitnetns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.github.junitnetns.internal.netlink.NlMessage;
 import io.github.junitnetns.internal.netlink.Qdiscs;
 import io.github.junitnetns.internal.netlink.Tc;
 import java.io.IOException;
@@ -43,14 +42,14 @@ class ShapingPrivilegedTest {
       // local drop, which TCP may answer by waiting out a retransmission timeout (>= 200 ms): with a
       // 100 ms queue, one run in three or so took 2.45 s instead of 2.19 s.
       int limit = Qdiscs.defaultLimitBytes(RATE, burst);
-      client.netlink(Qdiscs.replaceTbf(out.index(), Tc.TC_H_ROOT, Qdiscs.HANDLE_1, RATE, burst, limit, "eth0@client"));
+      client.client().replaceRootTbf(out.index(), RATE, burst, limit, "eth0@client");
       // What the kernel made of it, as tc reads it back: 1,000,000 bytes/s, the burst in bytes.
       assertThat(tc(client, "-j", "-d", "qdisc", "show", "dev", "eth0"))
           .contains("\"kind\":\"tbf\"", "\"handle\":\"1:\"", "\"rate\":1000000", "\"burst\":\"" + burst + "b");
 
       int bytes = 2 * 1024 * 1024;
       Duration shaped = transfer(client, server, bytes);
-      client.netlink(Qdiscs.deleteRoot(out.index(), "eth0@client"));
+      tc(client, "qdisc", "del", "dev", "eth0", "root");
       assertThat(tc(client, "qdisc", "show", "dev", "eth0")).doesNotContain("tbf");
       Duration unshaped = transfer(client, server, bytes);
 
@@ -69,14 +68,13 @@ class ShapingPrivilegedTest {
       Link in = server.link("eth0").orElseThrow();
       // ip link add ifb0 type ifb; tc qdisc add dev eth0 clsact;
       // tc filter add dev eth0 ingress u32 match u32 0 0 action mirred egress redirect dev ifb0
-      server.netlink(Qdiscs.newIfb("ifb0", in.mtu(), "ifb0@server"));
+      server.client().newIfb("ifb0", in.mtu(), "ifb0@server");
       Link ifb = server.link("ifb0").orElseThrow();
       ifb.up();
-      server.netlink(Qdiscs.addClsact(in.index(), "eth0@server"));
-      server.netlink(Qdiscs.redirectIngress(in.index(), ifb.index(), "eth0@server", "ifb0@server"));
+      server.client().addClsact(in.index(), "eth0@server");
+      server.client().redirectIngress(in.index(), 1, ifb.index(), "eth0@server", "ifb0@server");
       int burst = Qdiscs.defaultBurstBytes(RATE, in.mtu());
-      server.netlink(Qdiscs.replaceTbf(ifb.index(), Tc.TC_H_ROOT, Qdiscs.HANDLE_1, RATE, burst,
-          Qdiscs.defaultLimitBytes(RATE, burst), "ifb0@server"));
+      server.client().replaceRootTbf(ifb.index(), RATE, burst, Qdiscs.defaultLimitBytes(RATE, burst), "ifb0@server");
       assertThat(tc(server, "filter", "show", "dev", "eth0", "ingress"))
           .contains("u32", "mirred (Egress Redirect to device ifb0)");
 
@@ -94,16 +92,15 @@ class ShapingPrivilegedTest {
     try (NetNs ns = NetNs.create("netem")) {
       Link lo = ns.link("lo").orElseThrow();
       Shaping lossy = Shaping.delay(Duration.ofMillis(50)).withJitter(Duration.ofMillis(5)).withLoss(1);
-      NlMessage request = Qdiscs.replaceNetem(lo.index(), Tc.TC_H_ROOT, Qdiscs.HANDLE_1, lossy, "lo@netem");
       try {
-        ns.netlink(request);
+        ns.client().replaceRootNetem(lo.index(), Shaper.netem(lossy), "lo@netem");
       } catch (NetNsException e) {
         System.out.println("netem refused: " + e.getMessage());
         assertThat(e.errnoName()).isEqualTo("ENOENT");
         assertThat(e.getMessage()).contains("netem delay 50ms jitter 5ms loss 1% on lo@netem",
             "Specified qdisc kind is unknown");
-        assertThat(Qdiscs.isUnknownKind(e)).isTrue();
-        assertThat(Qdiscs.netemMissingMessage(lossy, "lo@netem")).contains("sch_netem", "modprobe");
+        assertThat(Shaper.isUnknownKind(e)).isTrue();
+        assertThat(Shaper.netemMissingMessage(lossy, "lo@netem")).contains("sch_netem", "modprobe");
         assertThat(tc(ns, "qdisc", "show", "dev", "lo")).doesNotContain("netem");
         return;
       }

@@ -49,7 +49,7 @@ public final class CrashRun {
       }).start();
       List<String> lines = new ArrayList<>();
       lines.add("namespaces=" + a.id() + " " + b.id() + " " + net.bridge("lan").netNs().id());
-      lines.add("pids=" + sleeper.pid() + " " + daemon + " " + Watchdog.get().pid());
+      lines.add("pids=" + sleeper.pid() + " " + daemon + " " + watchdogPid());
       lines.add("hostLinkPrefix=jn" + Long.toString(ProcessHandle.current().pid(), 36) + "-");
       lines.add("captureDirectory=" + Watchdog.get().captureDirectory());
       Files.write(state.resolveSibling(state.getFileName() + ".tmp"), lines);
@@ -62,6 +62,14 @@ public final class CrashRun {
   static class Plain {
     @Test
     void runs() {}
+  }
+
+  /** The JVM's exec watchdog: its child whose command line names it. */
+  private static long watchdogPid() {
+    return ProcessHandle.current().children()
+        .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains("junit-netns-watchdog"))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no exec watchdog among the JVM's children"))
+        .pid();
   }
 
   public static void main(String[] args) throws IOException {

@@ -115,6 +115,18 @@ public final class NlMessage {
     return start;
   }
 
+  /**
+   * Opens an attribute whose payload is a struct followed by attributes, as netem's TCA_OPTIONS is
+   * (sch_netem.c, parse_attr): no NLA_F_NESTED flag, the struct padded to 4 bytes. Add the
+   * attributes, then close it with {@link #endNested(int)} passing the returned mark.
+   */
+  public int beginStruct(int attrType, byte[] struct) {
+    int start = buf.position();
+    ensure(Rtnl.NLA_HDRLEN + align(struct.length)).putShort((short) 0).putShort((short) attrType).put(struct);
+    padTo4();
+    return start;
+  }
+
   public NlMessage endNested(int mark) {
     buf.putShort(mark, (short) (buf.position() - mark));
     return this;

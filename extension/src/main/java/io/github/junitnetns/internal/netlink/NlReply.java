@@ -1,5 +1,8 @@
 package io.github.junitnetns.internal.netlink;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /** One message received from the kernel: its type and flags, and where its body lies in {@code data}. */
 public final class NlReply {
   final byte[] data;
@@ -30,10 +33,10 @@ public final class NlReply {
   }
 
   public int u16(int offset) {
-    return java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.nativeOrder()).getShort(body + offset) & 0xffff;
+    return ByteBuffer.wrap(data).order(ByteOrder.nativeOrder()).getShort(body + offset) & 0xffff;
   }
 
   public int u32(int offset) {
-    return java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.nativeOrder()).getInt(body + offset);
+    return ByteBuffer.wrap(data).order(ByteOrder.nativeOrder()).getInt(body + offset);
   }
 }

@@ -1,16 +1,11 @@
 package io.github.junitnetns.internal.netlink;
 
-import io.github.junitnetns.NetNsException;
-import io.github.junitnetns.Shaping;
-import io.github.junitnetns.internal.linux.Errno;
-import io.github.junitnetns.internal.net.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * rtnetlink requests for queueing disciplines and the one filter that shaping needs, each reading
@@ -53,7 +48,7 @@ public final class Qdiscs {
           + burstBytes + " bytes, limit " + limitBytes + " bytes; each must be positive, the rate at least 8 bit/s");
     }
     long rateBytes = rateBitsPerSecond / 8;
-    String object = "tbf " + Shaping.rate(rateBitsPerSecond) + " burst " + burstBytes + "b limit " + limitBytes
+    String object = "tbf rate " + Tc.formatRate(rateBitsPerSecond) + " burst " + burstBytes + "b limit " + limitBytes
         + "b on " + device;
     NlMessage message = qdisc(Tc.RTM_NEWQDISC, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE, ifindex, handle, parent,
         object).attrString(Tc.TCA_KIND, "tbf");
@@ -90,62 +85,66 @@ public final class Qdiscs {
   }
 
   /**
-   * {@code tc qdisc replace dev DEVICE parent PARENT handle HANDLE netem limit 1000 delay D J loss L
-   * duplicate P reorder R corrupt C rate RATE}. netem's TCA_OPTIONS is not a plain nest: it
-   * starts with a struct tc_netem_qopt and the attributes follow it (sch_netem.c, parse_attr), so
-   * it is built as one blob, without the NLA_F_NESTED flag.
+   * What netem is to emulate: a rate in bits per second (0: none), a delay and a jitter in
+   * nanoseconds, and percentages of loss, duplication, reordering and corruption; {@code text}
+   * names it in error messages, in tc(8) words (e.g. {@code delay 50ms loss 1%}).
    */
-  public static NlMessage replaceNetem(int ifindex, int parent, int handle, Shaping shaping, String device) {
-    if (shaping == null || shaping.isNone()) {
-      throw new IllegalArgumentException("netem on " + device + ": nothing to emulate (" + shaping
-          + "); remove the qdisc with deleteRoot instead");
+  public record Netem(long rateBitsPerSecond, long delayNanos, long jitterNanos, double lossPercent,
+      double duplicationPercent, double reorderingPercent, double corruptionPercent, String text) {
+    boolean emulatesNothing() {
+      return rateBitsPerSecond == 0 && delayNanos == 0 && jitterNanos == 0 && lossPercent == 0
+          && duplicationPercent == 0 && reorderingPercent == 0 && corruptionPercent == 0;
     }
-    long delayNanos = shaping.delay().toNanos();
-    long jitterNanos = shaping.jitter().toNanos();
-    boolean reorders = shaping.reorderingPercent() > 0;
-    Blob options = new Blob();
-    options.fixedPart(struct(Tc.TC_NETEM_QOPT_LEN)
-        .putInt(u32(ticks(delayNanos)))                         // latency
-        .putInt(NETEM_LIMIT_PACKETS)                            // limit
-        .putInt(probability(shaping.lossPercent()))            // loss
-        .putInt(reorders ? 1 : 0)                               // gap: reordering acts only with a gap (1 = any packet)
-        .putInt(probability(shaping.duplicationPercent()))     // duplicate
-        .putInt(u32(ticks(jitterNanos)))                        // jitter
-        .array());
-    if (reorders) {
-      options.attr(Tc.TCA_NETEM_REORDER, struct(Tc.TC_NETEM_REORDER_LEN)
-          .putInt(probability(shaping.reorderingPercent())).putInt(0).array());
-    }
-    if (shaping.corruptionPercent() > 0) {
-      options.attr(Tc.TCA_NETEM_CORRUPT, struct(Tc.TC_NETEM_CORRUPT_LEN)
-          .putInt(probability(shaping.corruptionPercent())).putInt(0).array());
-    }
-    if (shaping.hasRate()) {
-      long rateBytes = shaping.rateBitsPerSecond() / 8;
-      options.attr(Tc.TCA_NETEM_RATE, struct(Tc.TC_NETEM_RATE_LEN)
-          .putInt(u32(rateBytes)).putInt(0).putInt(0).putInt(0).array());
-      if (rateBytes > U32_MAX) {
-        options.attr(Tc.TCA_NETEM_RATE64, u64(rateBytes));
-      }
-    }
-    if (delayNanos > 0) {
-      options.attr(Tc.TCA_NETEM_LATENCY64, u64(delayNanos));
-    }
-    if (jitterNanos > 0) {
-      options.attr(Tc.TCA_NETEM_JITTER64, u64(jitterNanos));
-    }
-    return qdisc(Tc.RTM_NEWQDISC, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE, ifindex, handle, parent,
-        "netem " + shaping + " on " + device)
-        .attrString(Tc.TCA_KIND, "netem")
-        .attr(Tc.TCA_OPTIONS, options.bytes());
   }
 
   /**
-   * {@code tc qdisc del dev DEVICE root}: back to the device's default qdisc. Fails with ENOENT
-   * ("Cannot delete qdisc with handle of zero") when only the default is there.
+   * {@code tc qdisc replace dev DEVICE parent PARENT handle HANDLE netem limit 1000 delay D J loss L
+   * duplicate P reorder R corrupt C rate RATE}. netem's TCA_OPTIONS is not a plain nest: it
+   * starts with a struct tc_netem_qopt and the attributes follow it (sch_netem.c, parse_attr), so
+   * it is opened with {@link NlMessage#beginStruct}, without the NLA_F_NESTED flag.
    */
-  public static NlMessage deleteRoot(int ifindex, String device) {
-    return qdisc(Tc.RTM_DELQDISC, 0, ifindex, 0, Tc.TC_H_ROOT, "root qdisc on " + device);
+  public static NlMessage replaceNetem(int ifindex, int parent, int handle, Netem netem, String device) {
+    if (netem == null || netem.emulatesNothing()) {
+      throw new IllegalArgumentException("netem on " + device + ": nothing to emulate ("
+          + (netem == null ? "null" : netem.text()) + "); remove the qdisc instead");
+    }
+    long delayNanos = netem.delayNanos();
+    long jitterNanos = netem.jitterNanos();
+    boolean reorders = netem.reorderingPercent() > 0;
+    NlMessage message = qdisc(Tc.RTM_NEWQDISC, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE, ifindex, handle, parent,
+        "netem " + netem.text() + " on " + device)
+        .attrString(Tc.TCA_KIND, "netem");
+    int options = message.beginStruct(Tc.TCA_OPTIONS, struct(Tc.TC_NETEM_QOPT_LEN)
+        .putInt(u32(ticks(delayNanos)))                         // latency
+        .putInt(NETEM_LIMIT_PACKETS)                            // limit
+        .putInt(probability(netem.lossPercent()))               // loss
+        .putInt(reorders ? 1 : 0)                               // gap: reordering acts only with a gap (1 = any packet)
+        .putInt(probability(netem.duplicationPercent()))        // duplicate
+        .putInt(u32(ticks(jitterNanos)))                        // jitter
+        .array());
+    if (reorders) {
+      message.attr(Tc.TCA_NETEM_REORDER, struct(Tc.TC_NETEM_REORDER_LEN)
+          .putInt(probability(netem.reorderingPercent())).putInt(0).array());
+    }
+    if (netem.corruptionPercent() > 0) {
+      message.attr(Tc.TCA_NETEM_CORRUPT, struct(Tc.TC_NETEM_CORRUPT_LEN)
+          .putInt(probability(netem.corruptionPercent())).putInt(0).array());
+    }
+    if (netem.rateBitsPerSecond() > 0) {
+      long rateBytes = netem.rateBitsPerSecond() / 8;
+      message.attr(Tc.TCA_NETEM_RATE, struct(Tc.TC_NETEM_RATE_LEN)
+          .putInt(u32(rateBytes)).putInt(0).putInt(0).putInt(0).array());
+      if (rateBytes > U32_MAX) {
+        message.attr(Tc.TCA_NETEM_RATE64, u64(rateBytes));
+      }
+    }
+    if (delayNanos > 0) {
+      message.attr(Tc.TCA_NETEM_LATENCY64, u64(delayNanos));
+    }
+    if (jitterNanos > 0) {
+      message.attr(Tc.TCA_NETEM_JITTER64, u64(jitterNanos));
+    }
+    return message.endNested(options);
   }
 
   /** {@code tc qdisc add dev DEVICE clsact}: hooks for filters on the device's ingress and egress. */
@@ -155,17 +154,12 @@ public final class Qdiscs {
   }
 
   /**
-   * {@code tc filter add dev DEVICE ingress protocol all prio 1 u32 match u32 0 0 action mirred
+   * {@code tc filter add dev DEVICE ingress protocol all prio PRIO u32 match u32 0 0 action mirred
    * egress redirect dev TARGET}: every packet arriving on {@code ifindex} is handed to
    * {@code targetIfindex} (an ifb) instead, whose egress qdisc then shapes it before it reaches
    * the stack. Needs {@link #addClsact} on the device first. u32 with one zero key matches all
-   * (cls_matchall is not in every kernel; u32 is).
+   * (cls_matchall is not in every kernel; u32 is). {@code prio} is the filter priority (1 to 65535).
    */
-  public static NlMessage redirectIngress(int ifindex, int targetIfindex, String device, String target) {
-    return redirectIngress(ifindex, 1, targetIfindex, device, target);
-  }
-
-  /** {@link #redirectIngress(int, int, String, String)} at filter priority {@code prio} (1 to 65535). */
   public static NlMessage redirectIngress(int ifindex, int prio, int targetIfindex, String device, String target) {
     return u32Redirect(ifindex, prio, Tc.ETH_P_ALL, 0, new byte[4], 0, targetIfindex,
         "ingress redirect " + device + " -> " + target);
@@ -179,15 +173,15 @@ public final class Qdiscs {
    * count from the network header, so the keys cover iphdr.saddr (one 32-bit word at byte 12) or
    * ipv6hdr.saddr (four words at bytes 8 to 20); the filter's protocol (ETH_P_IP, ETH_P_IPV6)
    * keeps it off other packets. Filters of one protocol may share a priority (the kernel numbers
-   * them); IPv4 and IPv6 ones need two. Needs {@link #addClsact} on the device first.
+   * them); IPv4 and IPv6 ones need two. Needs {@link #addClsact} on the device first. {@code object}
+   * names the filter in error messages.
    */
   public static NlMessage redirectIngressFrom(int ifindex, int prio, InetAddress source, int targetIfindex,
-      String device, String target) {
+      String object) {
     byte[] address = source.getAddress();
     boolean ipv6 = address.length == 16;
     return u32Redirect(ifindex, prio, ipv6 ? Tc.ETH_P_IPV6 : Tc.ETH_P_IP,
-        ipv6 ? Tc.IPV6_SADDR_OFFSET : Tc.IPV4_SADDR_OFFSET, address, 0xFFFF_FFFF, targetIfindex,
-        "ingress redirect " + device + " from " + Addresses.format(source) + " -> " + target);
+        ipv6 ? Tc.IPV6_SADDR_OFFSET : Tc.IPV4_SADDR_OFFSET, address, 0xFFFF_FFFF, targetIfindex, object);
   }
 
   /** The filter protocol (an ETH_P_* value) that {@link #redirectIngressFrom} uses for {@code source}. */
@@ -277,25 +271,6 @@ public final class Qdiscs {
     return message.endNested(linkInfo);
   }
 
-  /**
-   * Whether a refused RTM_NEWQDISC means that the kernel does not know the qdisc kind: ENOENT
-   * with the text "Specified qdisc kind is unknown" (net/sched/sch_api.c), or ENOENT without text
-   * on kernels before extended ACKs. Only for requests whose parent surely exists (root, clsact).
-   */
-  public static boolean isUnknownKind(NetNsException e) {
-    String message = e.getMessage() == null ? "" : e.getMessage();
-    return e.errno() == Errno.ENOENT && (message.contains("kind is unknown") || !message.contains("kernel says"));
-  }
-
-  /** What to tell the user when the kernel has no netem, for {@code shaping} on {@code device}. */
-  public static String netemMissingMessage(Shaping shaping, String device) {
-    return "Cannot shape " + device + " with " + shaping + ": this kernel (" + System.getProperty("os.version")
-        + ") has no netem qdisc, the kernel module sch_netem, which delay, jitter, loss, duplication, reordering and"
-        + " corruption need (a rate alone works without it). Load it with `sudo modprobe sch_netem`; if modprobe"
-        + " cannot find it, install the kernel's extra modules (Ubuntu: `sudo apt-get install"
-        + " linux-modules-extra-$(uname -r)`) or use a kernel built with CONFIG_NET_SCH_NETEM.";
-  }
-
   // ---- encoding ----
 
   /** A u32 probability as netem takes it: 0 = never, 0xFFFFFFFF = always (man 8 tc-netem). */
@@ -361,47 +336,5 @@ public final class Qdiscs {
   /** Saturates at u32 max, as the kernel's 32-bit fields do when a 64-bit attribute carries the value. */
   private static int u32(long value) {
     return (int) Math.min(value, U32_MAX);
-  }
-
-  /** A struct followed by attributes, each padded to 4 bytes (NLA_ALIGN). */
-  private static final class Blob {
-    private ByteBuffer buf = Qdiscs.struct(64);
-
-    void fixedPart(byte[] value) {
-      put(value);
-      pad();
-    }
-
-    void attr(int type, byte[] value) {
-      ensure(Rtnl.NLA_HDRLEN);
-      buf.putShort((short) (Rtnl.NLA_HDRLEN + value.length)).putShort((short) type);
-      put(value);
-      pad();
-    }
-
-    byte[] bytes() {
-      return Arrays.copyOf(buf.array(), buf.position());
-    }
-
-    private void put(byte[] value) {
-      ensure(value.length);
-      buf.put(value);
-    }
-
-    private void pad() {
-      ensure(3);
-      while ((buf.position() & 3) != 0) {
-        buf.put((byte) 0);
-      }
-    }
-
-    private void ensure(int more) {
-      if (buf.remaining() < more) {
-        ByteBuffer bigger = Qdiscs.struct(Math.max(buf.capacity() * 2, buf.position() + more));
-        buf.flip();
-        bigger.put(buf);
-        buf = bigger;
-      }
-    }
   }
 }

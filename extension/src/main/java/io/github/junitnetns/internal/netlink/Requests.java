@@ -53,17 +53,12 @@ public final class Requests {
    * created by this one message, NAME in the socket's namespace and PEER directly in the namespace
    * behind {@code peerNsFd} (IFLA_NET_NS_FD inside VETH_INFO_PEER), so neither is moved afterwards.
    * {@code master} (an ifindex in the socket's namespace, or 0) makes NAME a bridge port at once.
-   */
-  public static NlMessage newVeth(String name, String peerName, int peerNsFd, int mtu, int master, String object) {
-    return newVeth(name, 0, peerName, peerNsFd, 0, mtu, master, object);
-  }
-
-  /**
-   * As above, with both ends' interface indexes chosen (0 lets the kernel pick). The two must
-   * differ: linkwatch treats a veth's carrier change as urgent only when its index differs from its
-   * peer's (net/core/linkwatch.c), and otherwise delays it up to a second, during which the new end
-   * drops what it sends; two fresh namespaces both give index 2. The kernel honours the peer's index
-   * only when the first end's is given too (drivers/net/veth.c).
+   *
+   * <p>Both ends' interface indexes are chosen (0 lets the kernel pick). The two must differ:
+   * linkwatch treats a veth's carrier change as urgent only when its index differs from its peer's
+   * (net/core/linkwatch.c), and otherwise delays it up to a second, during which the new end drops
+   * what it sends; two fresh namespaces both give index 2. The kernel honours the peer's index only
+   * when the first end's is given too (drivers/net/veth.c).
    */
   public static NlMessage newVeth(String name, int index, String peerName, int peerNsFd, int peerIndex, int mtu,
       int master, String object) {

@@ -108,6 +108,18 @@ public final class Tc {
     return (major & TC_H_MAJ_MASK) | (minor & TC_H_MIN_MASK);
   }
 
+  /** A rate in tc(8) words, the largest unit that states it exactly: 8000000 → {@code 8mbit}, 1500000 → {@code 1500kbit}. */
+  public static String formatRate(long bits) {
+    String[] units = {"tbit", "gbit", "mbit", "kbit"};
+    long[] sizes = {1_000_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
+    for (int i = 0; i < units.length; i++) {
+      if (bits % sizes[i] == 0) {
+        return bits / sizes[i] + units[i];
+      }
+    }
+    return bits + "bit";
+  }
+
   /** A 16-bit value in network byte order, as tcm_info carries a filter's protocol ({@code htons}). */
   static int htons(int value) {
     return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN

@@ -1,6 +1,8 @@
 package io.github.junitnetns.internal.ns;
 
 import io.github.junitnetns.internal.linux.Syscalls;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,7 +27,7 @@ public final class Carrier {
   private static final ConcurrentLinkedDeque<Carrier> IDLE = new ConcurrentLinkedDeque<>();
   private static final AtomicInteger COUNT = new AtomicInteger();
   /** The kernel thread ids of live carriers: they enter namespaces on purpose, so the leak check skips them. */
-  private static final java.util.Set<Integer> TIDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<Integer> TIDS = ConcurrentHashMap.newKeySet();
 
   /** Work for a carrier: any code, whose exception (of any kind) reaches the caller unchanged. */
   @FunctionalInterface

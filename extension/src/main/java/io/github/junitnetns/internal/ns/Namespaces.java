@@ -44,15 +44,6 @@ public final class Namespaces {
     return readLink(THREAD_SELF_NET);
   }
 
-  /** The identity of the namespace of a thread of this JVM, or null if that thread has ended. */
-  public static String threadId(int tid) {
-    try {
-      return Files.readSymbolicLink(Path.of("/proc/self/task/" + tid + "/ns/net")).toString();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
   /** The kernel's id of the calling thread (gettid(2), read from /proc: older glibc lacks the wrapper). */
   public static int currentTid() {
     String link = readLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"

@@ -1,8 +1,14 @@
 package io.github.junitnetns.internal.ns;
 
+import io.github.junitnetns.Bridge;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.NetNsException;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the JUnit extension may do with a {@link NetNs} beyond its public API, registered by
@@ -11,7 +17,7 @@ import io.github.junitnetns.internal.linux.ErrnoException;
  */
 public abstract class NetNsAccess {
   private static volatile NetNsAccess instance;
-  private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong CREATED = new AtomicLong();
 
   /** Counts a namespace created by this library (so tests can prove that bad input created nothing). */
   public static void countCreated() {
@@ -56,14 +62,14 @@ public abstract class NetNsAccess {
   public abstract void enterOnCurrentThread(NetNs ns) throws ErrnoException;
 
   /** A topology handle for tests. */
-  public abstract io.github.junitnetns.Network newNetwork(java.util.Map<String, NetNs> namespaces,
-      java.util.Map<String, io.github.junitnetns.Bridge> bridges, java.util.List<Attachment> attachments);
+  public abstract Network newNetwork(Map<String, NetNs> namespaces, Map<String, Bridge> bridges,
+      List<Attachment> attachments);
 
   /** A handle on the namespace the JVM started in, labelled "host"; closing it leaves the namespace alone. */
   public abstract NetNs openInitial();
 
   /** Bind-mounts {@code ns} on the existing file {@code target}, so that it outlives this JVM (a pin). */
-  public abstract void bindMount(NetNs ns, java.nio.file.Path target) throws ErrnoException;
+  public abstract void bindMount(NetNs ns, Path target) throws ErrnoException;
 
   /** The processes {@code ns} started with exec, with the end of their output, for failure reports; empty if none. */
   public abstract String processReport(NetNs ns);

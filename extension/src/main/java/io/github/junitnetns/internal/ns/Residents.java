@@ -1,6 +1,8 @@
 package io.github.junitnetns.internal.ns;
 
+import com.sun.jna.Memory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Threads of this JVM that are inside given network namespaces, found the way {@code ip netns pids}
@@ -30,8 +34,8 @@ public final class Residents {
    * inside its namespace and keep that namespace alive until the JVM ends.
    */
   public static void startJvmWideThreadsHere() {
-    java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.NANOSECONDS).execute(() -> {});
-    new com.sun.jna.Memory(1).close(); // JNA's cleaner thread
+    CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> {});
+    new Memory(1).close(); // JNA's cleaner thread
   }
 
   /** One thread inside: kernel id, kernel name (the first 15 characters of the Java name), namespace. */
@@ -85,7 +89,7 @@ public final class Residents {
         }
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("junit-netns: cannot list the JVM's threads in /proc/self/task", e);
+      throw new UncheckedIOException("junit-netns: cannot list the JVM's threads in /proc/self/task", e);
     }
     return found;
   }

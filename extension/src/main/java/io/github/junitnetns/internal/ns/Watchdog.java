@@ -103,11 +103,6 @@ public final class Watchdog {
     return captureDirectory;
   }
 
-  /** The watchdog's own pid, for tests. */
-  public long pid() {
-    return process.pid();
-  }
-
   /** Kill whatever is inside the namespace with this inode if the JVM dies. */
   public void watchNamespace(long inode) {
     send("+" + inode);

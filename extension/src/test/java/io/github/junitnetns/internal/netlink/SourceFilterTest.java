@@ -22,8 +22,8 @@ class SourceFilterTest {
 
   @Test
   void anIpv4SourceIsOneKeyOnIphdrSaddr() throws Exception {
-    NlMessage message = Qdiscs.redirectIngressFrom(5, 6, InetAddress.getByName("10.0.1.1"), 9, "eth0@n3",
-        "ifb5p1@n3");
+    NlMessage message = Qdiscs.redirectIngressFrom(5, 6, InetAddress.getByName("10.0.1.1"), 9,
+        "ingress redirect eth0@n3 from 10.0.1.1 -> ifb5p1@n3");
     assertThat(message.object()).isEqualTo("ingress redirect eth0@n3 from 10.0.1.1 -> ifb5p1@n3");
     byte[] bytes = message.encode(1);
     ByteBuffer in = host(bytes);
@@ -62,7 +62,7 @@ class SourceFilterTest {
 
   @Test
   void anIpv6SourceIsFourKeysOnIpv6hdrSaddr() throws Exception {
-    byte[] bytes = Qdiscs.redirectIngressFrom(5, 7, InetAddress.getByName("fd00::1:2"), 9, "eth0@n3", "ifb5p1@n3")
+    byte[] bytes = Qdiscs.redirectIngressFrom(5, 7, InetAddress.getByName("fd00::1:2"), 9, "from fd00::1:2")
         .encode(1);
     ByteBuffer in = host(bytes);
     assertThat(in.getInt(TCMSG + 16) >>> 16).isEqualTo(7);
@@ -86,7 +86,7 @@ class SourceFilterTest {
 
   @Test
   void theMatchAllRedirectAtAPriorityDiffersFromPriorityOneOnlyInTcmInfo() {
-    byte[] one = Qdiscs.redirectIngress(5, 9, "eth0@b", "ifb@b").encode(1);
+    byte[] one = Qdiscs.redirectIngress(5, 1, 9, "eth0@b", "ifb@b").encode(1);
     byte[] five = Qdiscs.redirectIngress(5, 5, 9, "eth0@b", "ifb@b").encode(1);
     assertThat(five).hasSameSizeAs(one);
     assertThat(host(five).getInt(TCMSG + 16) >>> 16).isEqualTo(5);
@@ -115,11 +115,11 @@ class SourceFilterTest {
     assertThatThrownBy(() -> Qdiscs.u32Selector(12, new byte[3], -1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Qdiscs.u32Selector(10, new byte[4], -1)).isInstanceOf(IllegalArgumentException.class);
     InetAddress source = InetAddress.getByName("10.0.0.1");
-    assertThatThrownBy(() -> Qdiscs.redirectIngressFrom(5, 0, source, 9, "eth0@b", "x"))
+    assertThatThrownBy(() -> Qdiscs.redirectIngressFrom(5, 0, source, 9, "x"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("priority 0");
-    assertThatThrownBy(() -> Qdiscs.redirectIngressFrom(5, 0x10000, source, 9, "eth0@b", "x"))
+    assertThatThrownBy(() -> Qdiscs.redirectIngressFrom(5, 0x10000, source, 9, "x"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(host(Qdiscs.redirectIngressFrom(5, 0xFFFF, source, 9, "eth0@b", "x").encode(1))
+    assertThat(host(Qdiscs.redirectIngressFrom(5, 0xFFFF, source, 9, "x").encode(1))
         .getInt(TCMSG + 16) >>> 16).isEqualTo(0xFFFF);
   }
 

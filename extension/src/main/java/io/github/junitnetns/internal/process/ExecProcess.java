@@ -1,4 +1,4 @@
-package io.github.junitnetns;
+package io.github.junitnetns.internal.process;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A process started by {@link NetNs#exec}: the real process, with its standard output and error
+ * A process started by {@code NetNs.exec}: the real process, with its standard output and error
  * (when they would have been pipes) written to files instead, which the streams of this object
  * follow as they grow. So the output never blocks the process, is there for the failure report
  * even if the test never reads it, and reads just like a pipe to a test that does.
@@ -241,7 +243,7 @@ final class ExecProcess extends Process {
       while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
         // read on
       }
-      return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+      return Arrays.copyOf(buffer.array(), buffer.position());
     }
   }
 
@@ -262,7 +264,7 @@ final class ExecProcess extends Process {
 
     @Override
     public synchronized int read(byte[] buffer, int offset, int length) throws IOException {
-      java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+      Objects.checkFromIndexSize(offset, length, buffer.length);
       if (length == 0) {
         return 0;
       }

@@ -1,4 +1,4 @@
-package io.github.junitnetns;
+package io.github.junitnetns.internal.process;
 
 import java.io.File;
 import java.io.IOException;
