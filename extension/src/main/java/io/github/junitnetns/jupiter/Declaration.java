@@ -1,6 +1,9 @@
 package io.github.junitnetns.jupiter;
 
+import io.github.junitnetns.internal.topology.NamespaceSpec;
+import io.github.junitnetns.internal.topology.TopologyValidator;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -11,31 +14,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * One namespace a test asks for: its name, its scope, and where it was declared (for messages).
- * {@link #collect} finds them the JUnit way (meta-annotations, inheritance, enclosing
- * {@code @Nested} classes) and validates them all before anything is created.
+ * One namespace a test asks for: its name, its scope, whether it forwards, and where it was
+ * declared (the class or test method carrying the annotation: its context owns CLASS-scoped
+ * namespaces, and messages name it). {@link #collect} finds them the JUnit way (meta-annotations,
+ * inheritance, enclosing {@code @Nested} classes) and validates them all before anything is created.
  */
-final class Declaration {
-  static final String UNNAMED = "";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
-
-  final String name;
-  final Scope scope;
-  final boolean forwarding;
-  /** The class (or test method) carrying the annotation: its context owns CLASS-scoped namespaces. */
-  final AnnotatedElement declaredOn;
-
-  private Declaration(String name, Scope scope, boolean forwarding, AnnotatedElement declaredOn) {
-    this.name = name;
-    this.scope = scope;
-    this.forwarding = forwarding;
-    this.declaredOn = declaredOn;
-  }
+record Declaration(String name, Scope scope, boolean forwarding, AnnotatedElement declaredOn) {
+  static final String UNNAMED = NamespaceSpec.UNNAMED;
 
   boolean isUnnamed() {
     return name.equals(UNNAMED);
@@ -44,6 +33,10 @@ final class Declaration {
   /** How the name reads in messages. */
   String displayName() {
     return isUnnamed() ? "the unnamed namespace" : "\"" + name + "\"";
+  }
+
+  NamespaceSpec spec() {
+    return new NamespaceSpec(name, forwarding);
   }
 
   /**
@@ -61,11 +54,11 @@ final class Declaration {
       add(all, found.getKey(), found.getValue());
     }
     checkUnique(all);
-    return all;
+    return List.copyOf(all);
   }
 
   /** All {@code A} annotations visible to a test, in the same order as {@link #collect}, each with where it was found. */
-  static <A extends java.lang.annotation.Annotation> List<Map.Entry<A, AnnotatedElement>> find(
+  static <A extends Annotation> List<Map.Entry<A, AnnotatedElement>> find(
       Class<?> testClass, Optional<Method> testMethod, Class<A> type) {
     List<Map.Entry<A, AnnotatedElement>> found = new ArrayList<>();
     for (Class<?> declaring : classChain(testClass)) {
@@ -98,7 +91,7 @@ final class Declaration {
       return;
     }
     for (String name : annotation.value()) {
-      if (name == null || !NAME.matcher(name).matches()) {
+      if (!TopologyValidator.isNamespaceName(name)) {
         throw new ExtensionConfigurationException("@IsolatedNetNs on " + where(on) + ": value contains \""
             + name + "\", which is not a usable namespace name. Use 1 to 32 letters, digits, '.', '_'"
             + " or '-', starting with a letter or digit (e.g. \"server\"), or leave value out for one"
@@ -123,11 +116,11 @@ final class Declaration {
     }
   }
 
+  /** E.g. {@code ClientTest} or {@code ClientTest.talks()}. */
   static String where(AnnotatedElement element) {
-    if (element instanceof Method) {
-      Method method = (Method) element;
+    if (element instanceof Method method) {
       return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
     }
-    return element instanceof Class ? ((Class<?>) element).getSimpleName() : String.valueOf(element);
+    return element instanceof Class<?> type ? type.getSimpleName() : String.valueOf(element);
   }
 }

@@ -4,68 +4,76 @@ import io.github.junitnetns.Link;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.VethPair;
+import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.net.Cidr;
 import io.github.junitnetns.internal.ns.Attachment;
 import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.topology.BridgePlan;
+import io.github.junitnetns.internal.topology.Endpoint;
+import io.github.junitnetns.internal.topology.Medium;
+import io.github.junitnetns.internal.topology.VethPlan;
 import java.util.List;
 import java.util.Map;
 
-/** Builds a plan's cables and LANs between namespaces that exist, recording what to undo. */
+/**
+ * Builds planned veths and bridges between namespaces that exist, recording in a
+ * {@link BuiltTopology} what to undo and who is plugged in where. Every name and address comes
+ * from the plan; nothing is decided here.
+ */
 final class Wiring {
   private Wiring() {}
 
-  static void build(List<Plan.Wire> wires, List<Plan.Lan> lans, Map<String, NetNs> namespaces, Topology into) {
+  static void build(List<VethPlan> veths, List<BridgePlan> bridges, Map<String, NetNs> namespaces, BuiltTopology into) {
     NetNs host = null;
-    for (Plan.Wire wire : wires) {
-      if (wire.touchesHost() && host == null) {
+    for (VethPlan veth : veths) {
+      if (veth.touchesHost() && host == null) {
         host = NetNsAccess.get().openInitial();
         into.undo(host);
       }
-      if (wire.left.equals(VethLink.HOST) && wire.leftName == null) {
-        wire.leftName = Plan.hostInterfaceName();
-      }
-      if (wire.right.equals(VethLink.HOST) && wire.rightName == null) {
-        wire.rightName = Plan.hostInterfaceName();
-      }
-      NetNs left = wire.left.equals(VethLink.HOST) ? host : namespaces.get(wire.left);
-      NetNs right = wire.right.equals(VethLink.HOST) ? host : namespaces.get(wire.right);
+      NetNs left = veth.left().isHost() ? host : namespaces.get(veth.left().namespace());
+      NetNs right = veth.right().isHost() ? host : namespaces.get(veth.right().namespace());
       VethPair pair;
       try {
-        pair = VethPair.create(left, wire.leftName, right, wire.rightName, wire.mtu);
+        pair = VethPair.create(left, veth.left().interfaceName(), right, veth.right().interfaceName(), veth.mtu());
       } catch (NetNsException e) {
-        // The namespace end's name is unique (Plan checked it); the host's interfaces are not ours to know.
-        throw wire.touchesHost() && e.errnoName().equals("EEXIST") ? hostNameTaken(wire, e) : e;
+        // The namespace end's name is unique (the plan checked it); the host's interfaces are not ours to know.
+        throw veth.touchesHost() && e.errno() == Errno.EEXIST ? hostNameTaken(veth, e) : e;
       }
-      if (wire.touchesHost()) {
+      if (veth.touchesHost()) {
         // The host end must go even if the namespace outlives the test (a thread left inside).
-        into.undoHostLink(() -> deleteIfPresent(pair), wire.left.equals(VethLink.HOST) ? wire.leftName : wire.rightName);
+        into.undoHostLink(() -> deleteIfPresent(pair), hostEnd(veth).interfaceName());
       }
-      address(pair.left(), wire.leftAddress);
-      address(pair.right(), wire.rightAddress);
-      String medium = "veth " + wire.id;
-      into.attach(new Attachment(medium, wire.left, wire.leftName, address(wire.leftAddress)));
-      into.attach(new Attachment(medium, wire.right, wire.rightName, address(wire.rightAddress)));
-      into.built(wire.id);
+      address(pair.left(), veth.left().address());
+      address(pair.right(), veth.right().address());
+      into.attach(attachment(veth.medium(), veth.left()));
+      into.attach(attachment(veth.medium(), veth.right()));
+      into.built(veth.id());
     }
-    for (Plan.Lan lan : lans) {
-      io.github.junitnetns.Bridge bridge = io.github.junitnetns.Bridge.create(lan.name);
+    for (BridgePlan plan : bridges) {
+      io.github.junitnetns.Bridge bridge = io.github.junitnetns.Bridge.create(plan.name());
       into.addBridge(bridge);
-      for (int i = 0; i < lan.members.size(); i++) {
-        Link end = bridge.attach(namespaces.get(lan.members.get(i)), lan.interfaceNames.get(i), lan.mtu);
-        address(end, lan.addresses.get(i));
-        into.attach(new Attachment("bridge " + lan.name, lan.members.get(i), lan.interfaceNames.get(i),
-            address(lan.addresses.get(i))));
+      for (Endpoint member : plan.members()) {
+        Link end = bridge.attach(namespaces.get(member.namespace()), member.interfaceName(), plan.mtu());
+        address(end, member.address());
+        into.attach(attachment(plan.medium(), member));
       }
-      into.built(lan.id);
+      into.built(plan.id());
     }
   }
 
-  private static NetNsException hostNameTaken(Plan.Wire wire, NetNsException e) {
-    boolean hostLeft = wire.left.equals(VethLink.HOST);
-    String name = hostLeft ? wire.leftName : wire.rightName;
-    return new NetNsException(e.operation(), e.object(), e.errno(), "the host has an interface called " + name
-        + " already. Give " + wire.description + " another " + (hostLeft ? "leftName" : "rightName")
-        + ", or leave it out for a generated one (jn<pid>-<n>).");
+  /** {@link Attachment} still takes the medium as text ("veth ID", "bridge NAME"), which Network compares. */
+  private static Attachment attachment(Medium medium, Endpoint end) {
+    return new Attachment(medium.toString(), end.namespace(), end.interfaceName(), end.ip());
+  }
+
+  private static Endpoint hostEnd(VethPlan veth) {
+    return veth.left().isHost() ? veth.left() : veth.right();
+  }
+
+  private static NetNsException hostNameTaken(VethPlan veth, NetNsException e) {
+    return new NetNsException(e.operation(), e.object(), e.errno(), "the host has an interface called "
+        + hostEnd(veth).interfaceName() + " already. Give " + veth.what() + " another "
+        + (veth.left().isHost() ? "leftName" : "rightName") + ", or leave it out for a generated one (jn<pid>-<n>).");
   }
 
   /** Turns on IPv4 and IPv6 forwarding, for {@code @IsolatedNetNs(forwarding = true)}. */
@@ -80,15 +88,11 @@ final class Wiring {
     }
   }
 
-  private static java.net.InetAddress address(Cidr address) {
-    return address == null ? null : address.address();
-  }
-
   private static void deleteIfPresent(VethPair pair) {
     try {
       pair.delete();
     } catch (NetNsException e) {
-      if (!e.errnoName().equals("ENODEV")) {
+      if (e.errno() != Errno.ENODEV) {
         throw e; // ENODEV: gone already, with its namespace
       }
     } catch (IllegalStateException e) {

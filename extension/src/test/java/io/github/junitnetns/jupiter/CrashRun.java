@@ -79,7 +79,7 @@ public final class CrashRun {
       return;
     }
     state = Path.of(args[1]);
-    EngineRuns.run(FailsAndIsKept.class, NetNsExtension.KEEP_ON_FAILURE, "true");
+    EngineRuns.run(FailsAndIsKept.class, NetNsConfiguration.KEEP_ON_FAILURE, "true");
     EngineRuns.run(KilledMidTest.class);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -69,7 +70,7 @@ class DiagnosticsPrivilegedTest {
   void aThreadLeftInsideFailsTheTestNamingItWithItsStack() {
     try {
       Throwable failure = onlyFailure(run(LeavesAServerThread.class).testEvents());
-      assertThat(failure).isInstanceOf(NetNsExtension.ThreadsLeftBehind.class);
+      assertThat(failure).isInstanceOf(ThreadsLeftBehind.class);
       assertThat(failure.getMessage())
           .startsWith("Test LeavesAServerThread.forgetsToStopItsServer left 1 thread inside its network namespaces"
               + " after it ended:\n  - \"acceptor-9000\" (tid ")
@@ -93,13 +94,16 @@ class DiagnosticsPrivilegedTest {
   }
 
   @Test
-  void withWarnTheTestPassesAndTheThreadIsReported() {
-    try {
-      EngineExecutionResults results = run(LeavesAThreadButOnlyWarns.class, NetNsExtension.THREADS_LEFT_BEHIND, "warn");
+  void withWarnTheTestPassesAndTheThreadIsReportedAndLogged() {
+    try (LogCapture log = LogCapture.of("LeavesAThreadButOnlyWarns")) {
+      EngineExecutionResults results = run(LeavesAThreadButOnlyWarns.class, NetNsConfiguration.THREADS_LEFT_BEHIND, "warn");
       assertThat(results.testEvents().succeeded().count()).isEqualTo(1);
       assertThat(reportEntries(results)).anySatisfy(entry -> assertThat(entry)
           .startsWith("junit-netns threads left behind=Test LeavesAThreadButOnlyWarns.passesAnyway left 1 thread")
           .contains("-thread-1\" (tid "));
+      assertThat(log.messages(Level.WARNING)).singleElement().satisfies(message -> assertThat(message)
+          .startsWith("Test LeavesAThreadButOnlyWarns.passesAnyway left 1 thread")
+          .endsWith("Set junit.netns.threads-left-behind=warn to report this without failing."));
     } finally {
       LeavesAThreadButOnlyWarns.RELEASE.countDown();
     }
@@ -168,8 +172,8 @@ class DiagnosticsPrivilegedTest {
     long pid = ProcessHandle.current().pid();
     boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
     List<String> before = Kernel.runNetnsEntries();
-    try {
-      EngineExecutionResults results = run(FailsWithATopology.class, NetNsExtension.KEEP_ON_FAILURE, "true");
+    try (LogCapture log = LogCapture.of("FailsWithATopology")) {
+      EngineExecutionResults results = run(FailsWithATopology.class, NetNsConfiguration.KEEP_ON_FAILURE, "true");
       assertThat(results.testEvents().failed().count()).isEqualTo(1);
       List<String> pins = Kernel.runNetnsEntries().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
       if (!Kernel.canPin()) {
@@ -182,11 +186,13 @@ class DiagnosticsPrivilegedTest {
             .containsPattern("mount --bind /proc/self/fd/[0-9]+ on /run/netns/.*: EPERM \\(Operation not permitted\\)"
                 + "|cannot create a file in /run/netns: java.nio.file.AccessDeniedException")
             .contains("Pinning needs root in the host's mount namespace"));
+        assertThat(log.messages(Level.WARNING)).singleElement().asString()
+            .startsWith("junit-netns could not keep these namespaces of failed FailsWithATopology.fails:");
         return;
       }
       assertThat(pins).containsExactly("junit-netns-" + pid + "-FailsWithATopology.fails-client",
           "junit-netns-" + pid + "-FailsWithATopology.fails-server");
-      // ip(8) enters the kept namespace and finds the test's cable with its address: a real post-mortem.
+      // ip(8) enters the kept namespace and finds the test's veth with its address: a real post-mortem.
       String links = Kernel.run("ip", "netns", "exec", "junit-netns-" + pid + "-FailsWithATopology.fails-server",
           "ip", "-o", "addr", "show", "dev", "eth0");
       assertThat(links).contains("inet 10.77.0.2/30");
@@ -195,6 +201,10 @@ class DiagnosticsPrivilegedTest {
               + " (junit.netns.keep-on-failure=true); enter them with:\n"
               + "  client: ip netns exec junit-netns-" + pid + "-FailsWithATopology.fails-client ip addr\n")
           .contains("Remove them with `ip netns delete NAME`"));
+      // Logged too, for build tools that do not show report entries.
+      assertThat(log.messages(Level.INFO)).singleElement().asString()
+          .startsWith("junit-netns kept the network namespaces of failed FailsWithATopology.fails")
+          .contains("  server: ip netns exec junit-netns-" + pid + "-FailsWithATopology.fails-server ip addr");
 
       // The sweep leaves pins of live JVMs alone, and removes those whose JVM has ended.
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> true)).isEmpty();
@@ -285,11 +295,11 @@ class DiagnosticsPrivilegedTest {
     @Test
     void badSettingsAreRefusedBeforeAnythingIsCreated() {
       long created = NetNsAccess.createdCount();
-      Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.KEEP_ON_FAILURE, "yes").allEvents());
+      Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsConfiguration.KEEP_ON_FAILURE, "yes").allEvents());
       assertThat(keep).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
           "Configuration parameter junit.netns.keep-on-failure is \"yes\"; use \"true\" (pin a failed test's namespaces"
               + " under /run/netns) or \"false\" (the default).");
-      Throwable threads = onlyFailure(run(UsesAServerProperly.class, NetNsExtension.THREADS_LEFT_BEHIND, "ignore").allEvents());
+      Throwable threads = onlyFailure(run(UsesAServerProperly.class, NetNsConfiguration.THREADS_LEFT_BEHIND, "ignore").allEvents());
       assertThat(threads).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
           "Configuration parameter junit.netns.threads-left-behind is \"ignore\"; use \"fail\" (the default: a test that"
               + " leaves threads inside its namespaces fails) or \"warn\" (report them only).");

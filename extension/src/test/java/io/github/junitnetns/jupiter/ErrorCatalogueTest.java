@@ -33,9 +33,9 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  * annotation, the value, and the fix. (Handles on the JVM's own namespace come from
  * {@link NetNs#open}, which needs no capability; nothing here is ever done to them.)
  *
- * <p>Cases covered elsewhere, not repeated here: bad {@code @IsolatedNetNs} declarations and the
+ * <p>Cases covered elsewhere, not repeated here: bad {@code @IsolatedNetNs} declarations and bad
+ * {@code @VethLink}/{@code @Bridge} topologies ({@link PlanTest}), the
  * {@code junit.netns.unprivileged} value ({@link ValidationPrivilegedTest}), bad
- * {@code @VethLink}/{@code @Bridge} topologies ({@link TopologyValidationPrivilegedTest}), bad
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
  * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}).
  * Kernel refusals are in {@link ErrorCataloguePrivilegedTest}.

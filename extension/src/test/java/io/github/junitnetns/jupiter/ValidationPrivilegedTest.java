@@ -17,68 +17,25 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * Bad declarations are reported as ExtensionConfigurationException naming the annotation, the
- * attribute, the value and the fix, and nothing is created. {@code @Isolated}: nothing else runs
- * meanwhile, so the library's creation counter proves "nothing".
+ * Through the engine: bad declarations and settings are reported as ExtensionConfigurationException
+ * naming the annotation or parameter, the value and the fix, and nothing is created (every bad
+ * declaration and its message is in the unprivileged {@link PlanTest}). {@code @Isolated}: nothing
+ * else runs meanwhile, so the library's creation counter proves "nothing".
  */
 @Isolated
 @Tag("privileged")
 class ValidationPrivilegedTest {
-
-  @IsolatedNetNs({"a", "a"})
-  static class DuplicateInOne {
-    @Test void test() {}
-  }
-
-  @IsolatedNetNs("a")
-  static class DuplicateAcrossLevels {
-    @Test @IsolatedNetNs({"b", "a"}) void test() {}
-  }
-
-  @IsolatedNetNs
-  static class UnnamedTwice {
-    @Test @IsolatedNetNs void test() {}
-  }
-
-  static class ClassScopeOnMethod {
-    @Test @IsolatedNetNs(scope = IsolatedNetNs.Scope.CLASS) void test() {}
-  }
-
-  @IsolatedNetNs("has space")
-  static class BadName {
-    @Test void test() {}
-  }
-
-  @IsolatedNetNs({"ok", ""})
-  static class EmptyName {
-    @Test void test() {}
-  }
-
-  @IsolatedNetNs("abcdefghijklmnopqrstuvwxyz0123456")
-  static class NameTooLong {
-    @Test void test() {}
-  }
-
-  @IsolatedNetNs(value = {"x", "x"}, scope = IsolatedNetNs.Scope.CLASS)
-  static class DuplicateClassScoped {
-    @Test void test() {}
-  }
 
   @IsolatedNetNs
   static class BadConfiguration {
     @Test void test() {}
   }
 
+  /** Two of {@link PlanTest}'s bad declarations: one on a test method, one CLASS-scoped (which fails the class). */
   static Stream<Arguments> badDeclarations() {
     return Stream.of(
-        Arguments.of(DuplicateInOne.class, "@IsolatedNetNs declares \"a\" twice: on DuplicateInOne and on DuplicateInOne. Give each namespace its own name."),
-        Arguments.of(DuplicateAcrossLevels.class, "@IsolatedNetNs declares \"a\" twice: on DuplicateAcrossLevels and on DuplicateAcrossLevels.test()"),
-        Arguments.of(UnnamedTwice.class, "declares the unnamed namespace twice: on UnnamedTwice and on UnnamedTwice.test(). Give them names"),
-        Arguments.of(ClassScopeOnMethod.class, "@IsolatedNetNs(scope = CLASS) on method ClassScopeOnMethod.test(): CLASS scope shares namespaces across a class's tests, so it belongs on the class"),
-        Arguments.of(BadName.class, "@IsolatedNetNs on BadName: value contains \"has space\", which is not a usable namespace name"),
-        Arguments.of(EmptyName.class, "@IsolatedNetNs on EmptyName: value contains \"\""),
-        Arguments.of(NameTooLong.class, "value contains \"abcdefghijklmnopqrstuvwxyz0123456\""),
-        Arguments.of(DuplicateClassScoped.class, "@IsolatedNetNs declares \"x\" twice"));
+        Arguments.of(PlanTest.DuplicateAcrossLevels.class, "@IsolatedNetNs declares \"a\" twice: on DuplicateAcrossLevels and on DuplicateAcrossLevels.test()"),
+        Arguments.of(PlanTest.DuplicateClassScoped.class, "@IsolatedNetNs declares \"x\" twice"));
   }
 
   @ParameterizedTest

@@ -6,6 +6,7 @@ import io.github.junitnetns.internal.ns.Carrier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +14,13 @@ import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the extension made for one test (or, for CLASS scope, one class): namespaces by name in
- * declaration order, bridges, who is plugged in where, the carrier thread the test's code runs on,
- * and what must be undone. Closed exactly once, whether by the extension's after-callback or, as a
+ * What the extension made for one test (or, for CLASS scope, one class) from its {@link Plan}:
+ * namespaces by name in declaration order, bridges, who is plugged in where, the carrier thread
+ * the test's code runs on, and what must be undone. Closed exactly once, whether by the extension's after-callback or, as a
  * safety net, by JUnit closing the store (it implements both {@code AutoCloseable} and
  * {@code CloseableResource} so JUnit 5.10 through 6.x close it).
  */
-final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.CloseableResource {
   private final Map<String, NetNs> byName = new LinkedHashMap<>();
   private final Map<String, NetNs> borrowed = new LinkedHashMap<>();
   /** Namespaces this topology created and must close; CLASS-scoped ones of outer classes are only borrowed. */
@@ -29,7 +30,7 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
   private final Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
   private final List<Attachment> attachments = new ArrayList<>();
   private final Set<String> built = new HashSet<>();
-  /** Host ends of {@code @VethLink(HOST)} cables, by name; kept (not deleted) when the namespaces are pinned. */
+  /** Host ends of {@code @VethLink(HOST)} veths, by name; kept (not deleted) when the namespaces are pinned. */
   private final Map<String, AutoCloseable> hostLinks = new LinkedHashMap<>();
   private boolean keepHostLinks;
   private boolean failed;
@@ -38,7 +39,7 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
   private final String workerNamespace;
   private boolean closed;
 
-  Topology(String primary, Carrier runner, String workerNamespace) {
+  BuiltTopology(String primary, Carrier runner, String workerNamespace) {
     this.primary = primary;
     this.runner = runner;
     this.workerNamespace = workerNamespace;
@@ -67,12 +68,12 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
     hostLinks.put(name, action);
   }
 
-  /** The host's ends of cables, by name. */
+  /** The host's ends of veths, by name. */
   synchronized Set<String> hostLinks() {
-    return new java.util.LinkedHashSet<>(hostLinks.keySet());
+    return new LinkedHashSet<>(hostLinks.keySet());
   }
 
-  /** Leaves the host ends of cables in place at close: the pinned namespaces keep their peers. */
+  /** Leaves the host ends of veths in place at close: the pinned namespaces keep their peers. */
   synchronized void keepHostLinks() {
     keepHostLinks = true;
   }
@@ -107,7 +108,7 @@ final class Topology implements AutoCloseable, ExtensionContext.Store.CloseableR
     attachments.add(attachment);
   }
 
-  /** Records that the cable or LAN with this plan id exists here, so inner contexts do not build it again. */
+  /** Records that the veth or bridge with this plan id exists here, so inner contexts do not build it again. */
   synchronized void built(String id) {
     built.add(id);
   }

@@ -1,0 +1,52 @@
+package io.github.junitnetns.jupiter;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.NetNsException;
+import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.NetNsAccess;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
+
+/** Creating namespaces on a carrier thread, and what a failure to create one means for the test. */
+final class Creation {
+  private Creation() {}
+
+  /**
+   * Runs namespace creation on {@code carrier}. On failure, {@code onFailure} hands what was made
+   * to the store's topology first; a missing privilege becomes the skip (or failure) users expect.
+   */
+  static void create(ExtensionContext context, Carrier carrier, Carrier.Task<?> work, Runnable onFailure) {
+    FailureDiagnostics.sweepStalePins();
+    try {
+      carrier.call(work);
+    } catch (ErrnoException e) {
+      onFailure.run();
+      throw failedToCreate(context, e);
+    } catch (RuntimeException | Error e) {
+      onFailure.run();
+      throw e;
+    } catch (Throwable t) {
+      onFailure.run();
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** A new namespace; unshare(2) moves the calling carrier into it. */
+  static NetNs createHere(String label) throws ErrnoException {
+    return NetNsAccess.get().createOnCurrentThread(label);
+  }
+
+  private static RuntimeException failedToCreate(ExtensionContext context, ErrnoException e) {
+    if (e.errno() != Errno.EPERM) {
+      return NetNsAccess.get().toPublic(e);
+    }
+    String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "):"
+        + " run the tests as root, with sudo, or rootless under `unshare --user --map-root-user --net`"
+        + " (unshare -Urn).";
+    return NetNsConfiguration.of(context).abortWhenUnprivileged()
+        ? new TestAbortedException(how + " Skipped; set " + NetNsConfiguration.UNPRIVILEGED + "=fail to fail instead.")
+        : new NetNsException(e.operation(), e.object(), e.errno(), how);
+  }
+}

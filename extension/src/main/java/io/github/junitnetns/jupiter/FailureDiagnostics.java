@@ -1,0 +1,116 @@
+package io.github.junitnetns.jupiter;
+
+import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Shaping;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.Pins;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * What a failed test leaves for whoever reads it: each namespace's state attached to the exception
+ * (a suppressed {@link NetworkReport}) and published as a report entry, and, with
+ * {@code junit.netns.keep-on-failure=true}, the namespaces themselves pinned under /run/netns. Pins
+ * of test JVMs that have ended are swept once per JVM.
+ */
+final class FailureDiagnostics {
+  private static final System.Logger LOG = System.getLogger(NetNsExtension.class.getName());
+
+  private FailureDiagnostics() {}
+
+  /** The namespaces' state at failure, attached to the test's exception so it shows in every report. */
+  static final class NetworkReport extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NetworkReport(String text) {
+      super(text, null, false, false);
+    }
+  }
+
+  static void handle(ExtensionContext context, Throwable throwable) throws Throwable {
+    if (throwable instanceof Shaping.NetemUnavailableException) {
+      // The kernel lacks a feature, not the code under test: skipped, with the fix in the message.
+      throw new TestAbortedException(throwable.getMessage(), throwable);
+    }
+    BuiltTopology topology = Contexts.testTopology(context);
+    if (topology != null && !(throwable instanceof TestAbortedException)) {
+      topology.failed();
+      if (!topology.borrowed().isEmpty()) {
+        Contexts.classTopologies(context).forEach(BuiltTopology::failed);
+      }
+      StringBuilder report = new StringBuilder("Network namespaces when the test failed:\n");
+      for (NetNs ns : topology.all().values()) {
+        String text;
+        try {
+          text = ns.describe() + NetNsAccess.get().processReport(ns);
+        } catch (RuntimeException e) {
+          text = "netns " + ns.label() + ": cannot describe: " + e.getMessage() + "\n";
+        }
+        context.publishReportEntry("junit-netns " + ns.label(), text);
+        report.append(text);
+      }
+      throwable.addSuppressed(new NetworkReport(report.toString()));
+    }
+    throw throwable;
+  }
+
+  /**
+   * Pins the failed test's namespaces under /run/netns so that {@code ip netns exec} can enter them
+   * after the JVM has moved on, and says how; a pin that cannot be made is reported, never fatal.
+   */
+  static void keep(ExtensionContext context, BuiltTopology topology, Map<String, NetNs> owned, String test) {
+    long pid = ProcessHandle.current().pid();
+    StringBuilder pinned = new StringBuilder();
+    StringBuilder failures = new StringBuilder();
+    for (Map.Entry<String, NetNs> entry : owned.entrySet()) {
+      String name = entry.getKey().equals(Declaration.UNNAMED) ? "ns" : entry.getKey();
+      try {
+        String pin = Pins.pin(entry.getValue(), Pins.RUN_NETNS, Pins.name(pid, test, name));
+        pinned.append("  ").append(name).append(": ip netns exec ").append(pin).append(" ip addr\n");
+      } catch (ErrnoException e) {
+        failures.append("  ").append(name).append(": ").append(e.getMessage()).append('\n');
+      } catch (IOException e) {
+        failures.append("  ").append(name).append(": cannot create a file in ").append(Pins.RUN_NETNS).append(": ")
+            .append(e).append('\n');
+      }
+    }
+    StringBuilder message = new StringBuilder();
+    if (pinned.length() > 0) {
+      topology.keepHostLinks();
+      message.append("junit-netns kept the network namespaces of failed ").append(test).append(" (")
+          .append(NetNsConfiguration.KEEP_ON_FAILURE).append("=true); enter them with:\n").append(pinned);
+      if (!topology.hostLinks().isEmpty()) {
+        message.append("The host's ends of its veths stay too: ").append(String.join(", ", topology.hostLinks()))
+            .append(".\n");
+      }
+      message.append("Remove them with `ip netns delete NAME`; otherwise the first test JVM that starts after this"
+          + " one has ended removes them.\n");
+    }
+    if (failures.length() > 0) {
+      message.append("junit-netns could not keep these namespaces of failed ").append(test).append(":\n")
+          .append(failures).append("Pinning needs root in the host's mount namespace (CAP_SYS_ADMIN over it) and a"
+              + " writable ").append(Pins.RUN_NETNS).append("; a rootless JVM cannot pin.\n");
+    }
+    context.publishReportEntry("junit-netns kept", message.toString());
+    // Also logged: a build tool that does not show report entries still tells where the pins are.
+    LOG.log(failures.length() > 0 ? Level.WARNING : Level.INFO, message.toString().stripTrailing());
+  }
+
+  /** Once per JVM: removes pins left under /run/netns by test JVMs that have ended. */
+  static void sweepStalePins() {
+    try {
+      List<String> removed = Pins.sweepOnce();
+      if (!removed.isEmpty()) {
+        LOG.log(Level.INFO, "junit-netns: removed " + removed.size() + " pins of ended test JVMs from "
+            + Pins.RUN_NETNS + ": " + String.join(", ", removed));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "junit-netns: could not look for stale pins in " + Pins.RUN_NETNS + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.github.junitnetns.jupiter;
+
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+
+/**
+ * The {@code junit.netns.*} configuration parameters, read and checked once per engine run and
+ * kept in the root context's store. A value that is not one of the two a parameter allows is
+ * refused with an {@link ExtensionConfigurationException} before any namespace is created.
+ */
+final class NetNsConfiguration {
+  static final String UNPRIVILEGED = "junit.netns.unprivileged";
+  static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
+  static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
+
+  private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
+
+  private final boolean abortWhenUnprivileged;
+  private final boolean failOnThreadsLeftBehind;
+  private final boolean keepOnFailure;
+
+  private NetNsConfiguration(ExtensionContext context) {
+    abortWhenUnprivileged = choice(context, UNPRIVILEGED, "abort", "fail", true,
+        "\"abort\" (skip tests without privileges, the default) or \"fail\"");
+    failOnThreadsLeftBehind = choice(context, THREADS_LEFT_BEHIND, "fail", "warn", true, "\"fail\" (the default: a"
+        + " test that leaves threads inside its namespaces fails) or \"warn\" (report them only)");
+    keepOnFailure = choice(context, KEEP_ON_FAILURE, "true", "false", false,
+        "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
+  }
+
+  /**
+   * The configuration of the run {@code context} belongs to. A bad value is refused on every call,
+   * with a fresh exception each time, so that every test it affects says why.
+   */
+  static NetNsConfiguration of(ExtensionContext context) {
+    ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+    NetNsConfiguration configuration = store.get(NetNsConfiguration.class, NetNsConfiguration.class);
+    if (configuration == null) {
+      // Two threads may both read it the first time: they read the same values, and one is kept.
+      configuration = new NetNsConfiguration(context);
+      store.put(NetNsConfiguration.class, configuration);
+    }
+    return configuration;
+  }
+
+  /** Whether a missing privilege aborts (skips) the test; otherwise it fails. */
+  boolean abortWhenUnprivileged() {
+    return abortWhenUnprivileged;
+  }
+
+  /** Whether threads left inside a test's namespaces fail it; otherwise they are reported only. */
+  boolean failOnThreadsLeftBehind() {
+    return failOnThreadsLeftBehind;
+  }
+
+  /** Whether a failed test's namespaces are pinned under /run/netns for a post-mortem. */
+  boolean keepOnFailure() {
+    return keepOnFailure;
+  }
+
+  /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */
+  private static boolean choice(ExtensionContext context, String key, String yes, String no, boolean byDefault,
+      String use) {
+    String value = context.getConfigurationParameter(key).orElse(byDefault ? yes : no).trim();
+    if (value.equals(yes) || value.equals(no)) {
+      return value.equals(yes);
+    }
+    throw new ExtensionConfigurationException("Configuration parameter " + key + " is \"" + value + "\"; use " + use
+        + ".");
+  }
+}
