@@ -15,7 +15,7 @@ import java.util.Optional;
  * with each key's median and p90 in milliseconds (null where there is nothing to measure yet).
  */
 final class Report {
-  /** The extension's overhead may be at most this many times the C figure (DESIGN.md, Performance). */
+  /** The extension's overhead may be at most this many times the C figure (docs/performance.md, "The bar"). */
   static final double BAR = 1.5;
 
   private final Path dir;
@@ -80,7 +80,7 @@ final class Report {
     diagnostic("run(empty) in an existing NetNs (a carrier hop)", LibraryBench.RUN);
 
     out.println();
-    out.printf(Locale.ROOT, "Against the bar (DESIGN.md: the extension's overhead within %.1fx of C):%n", BAR);
+    out.printf(Locale.ROOT, "Against the bar (docs/performance.md: the extension's overhead within %.1fx of C):%n", BAR);
     if (verdicts.isEmpty()) {
       out.println("  (nothing to compare)");
     }
