@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What a {@link Network.Builder} has been told, turned into a checked {@link Plan} by {@link #plan()}. */
+/** What a {@link NetworkBuilder} has been told, turned into a checked {@link Plan} by {@link #plan()}. */
 final class Draft {
   private static final AtomicInteger HOST_INTERFACES = new AtomicInteger();
 
@@ -32,9 +32,9 @@ final class Draft {
 
   record Plan(List<NamespacePlan> namespaces, List<VethPlan> veths, List<BridgePlan> bridges) {}
 
-  private record VethDecl(String description, String left, String right, Network.VethOptions options) {}
+  private record VethDecl(String description, String left, String right, NetworkBuilder.VethOptions options) {}
 
-  private record BridgeDecl(String description, String name, List<String> members, Network.BridgeOptions options) {}
+  private record BridgeDecl(String description, String name, List<String> members, NetworkBuilder.BridgeOptions options) {}
 
   private final Map<String, NetNs> existing = new LinkedHashMap<>();
   private final Map<String, Boolean> namespaces = new LinkedHashMap<>();
@@ -57,11 +57,11 @@ final class Draft {
     namespaces.put(name, true);
   }
 
-  void veth(String left, String right, Network.VethOptions options, String call) {
+  void veth(String left, String right, NetworkBuilder.VethOptions options, String call) {
     veths.add(new VethDecl("Network.builder()." + call, left, right, options));
   }
 
-  void bridge(String name, List<String> members, Network.BridgeOptions options, String call) {
+  void bridge(String name, List<String> members, NetworkBuilder.BridgeOptions options, String call) {
     bridges.add(new BridgeDecl("Network.builder()." + call, name, members == null ? null : List.copyOf(members), options));
   }
 
@@ -97,7 +97,7 @@ final class Draft {
     List<VethPlan> vethPlans = new ArrayList<>();
     int ordinal = 0;
     for (VethDecl veth : veths) {
-      Network.VethOptions o = veth.options();
+      NetworkBuilder.VethOptions o = veth.options();
       Cidr subnet = o.subnet.isEmpty() ? null : Cidr.parseSubnet(o.subnet);
       Cidr leftAddress = !o.leftAddress.isEmpty() ? Cidr.parse(o.leftAddress) : subnet == null ? null : subnet.host(1);
       Cidr rightAddress = !o.rightAddress.isEmpty() ? Cidr.parse(o.rightAddress) : subnet == null ? null : subnet.host(2);
@@ -107,7 +107,7 @@ final class Draft {
     }
     List<BridgePlan> bridgePlans = new ArrayList<>();
     for (BridgeDecl bridge : bridges) {
-      Network.BridgeOptions o = bridge.options();
+      NetworkBuilder.BridgeOptions o = bridge.options();
       Cidr subnet = o.subnet.isEmpty() ? null : Cidr.parseSubnet(o.subnet);
       List<String> names = new ArrayList<>();
       List<Cidr> addresses = new ArrayList<>();

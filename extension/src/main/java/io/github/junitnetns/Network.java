@@ -3,7 +3,6 @@ package io.github.junitnetns;
 import io.github.junitnetns.internal.ns.Attachment;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * A test's whole topology by name: its namespaces, the cables and bridges between them, and their
@@ -61,7 +59,7 @@ public final class Network implements AutoCloseable {
 
   /**
    * A network built without JUnit: namespaces, veths between them and bridges, created by
-   * {@link Builder#build()} and removed by {@link #close()}.
+   * {@link NetworkBuilder#build()} and removed by {@link #close()}.
    *
    * <pre>{@code
    * try (Network net = Network.builder()
@@ -77,171 +75,14 @@ public final class Network implements AutoCloseable {
    * }
    * }</pre>
    */
-  public static Builder builder() {
-    return new Builder();
+  public static NetworkBuilder builder() {
+    return new NetworkBuilder();
   }
 
   /**
-   * Declares a network, then {@link #build()}s it. Every namespace named in a call is created
-   * (besides {@link Network#HOST}); veth ends get {@code eth0}, {@code eth1}, ... per namespace in
-   * declaration order (veths first, then bridges), and a subnet gives the left end its first host
-   * address and the right end the second (bridge members in member order). Everything is checked
-   * before anything is created: a mistake is an {@link IllegalArgumentException} naming the call,
-   * the argument and the fix, and nothing is left behind.
-   *
-   * <pre>{@code
-   * Network net = Network.builder()
-   *     .bridge("lan", "10.0.3.0/24", "n1", "n2", "n3")          // n1 10.0.3.1, n2 .2, n3 .3 on eth0
-   *     .veth("n1", "backup", v -> v.subnet("fd00:1::/64").names("eth9", "eth0").mtu(1400))
-   *     .build();
-   * }</pre>
-   */
-  public static final class Builder {
-    private final Draft draft = new Draft();
-
-    private Builder() {}
-
-    /** A new namespace called {@code name}. Naming it in another call creates it as well. */
-    public Builder namespace(String name) {
-      draft.namespace(name, null, "namespace(" + Draft.quote(name) + ")");
-      return this;
-    }
-
-    /**
-     * Uses {@code existing} under {@code name} instead of creating one, e.g. a namespace opened with
-     * {@link NetNs#open}; the network never closes it.
-     */
-    public Builder namespace(String name, NetNs existing) {
-      draft.namespace(name, existing, "namespace(" + Draft.quote(name) + ", ns)");
-      return this;
-    }
-
-    /** Makes {@code name} a router: IPv4 and IPv6 forwarding on. */
-    public Builder forwarding(String name) {
-      draft.forwarding(name, "forwarding(" + Draft.quote(name) + ")");
-      return this;
-    }
-
-    /** A veth from {@code left} to {@code right}, the ends addressed from {@code subnet} (first and second host). */
-    public Builder veth(String left, String right, String subnet) {
-      return veth(left, right, veth -> veth.subnet(subnet));
-    }
-
-    /**
-     * A veth from {@code left} to {@code right} with options:
-     * {@code veth("a", "b", v -> v.addresses("10.0.0.1/24", "10.0.0.2/24").names("eth1", "eth1").mtu(9000))}.
-     */
-    public Builder veth(String left, String right, Consumer<VethOptions> options) {
-      VethOptions veth = new VethOptions();
-      if (options != null) {
-        options.accept(veth);
-      }
-      draft.veth(left, right, veth, "veth(" + Draft.quote(left) + ", " + Draft.quote(right) + ", ...)");
-      return this;
-    }
-
-    /** A bridge called {@code name} with {@code members} plugged in, addressed from {@code subnet} in member order. */
-    public Builder bridge(String name, String subnet, String... members) {
-      return bridge(name, members == null ? null : Arrays.asList(members), bridge -> bridge.subnet(subnet));
-    }
-
-    /** A bridge with options: {@code bridge("lan", List.of("n1", "n2"), b -> b.addresses("10.0.0.5/24", "10.0.0.9/24"))}. */
-    public Builder bridge(String name, List<String> members, Consumer<BridgeOptions> options) {
-      BridgeOptions bridge = new BridgeOptions();
-      if (options != null) {
-        options.accept(bridge);
-      }
-      draft.bridge(name, members, bridge, "bridge(" + Draft.quote(name) + ", ...)");
-      return this;
-    }
-
-    /**
-     * Checks the whole declaration, then creates it. On a kernel error everything made so far is
-     * removed before the {@link NetNsException} is thrown.
-     *
-     * @throws IllegalArgumentException for a mistake in the declaration; nothing is created
-     */
-    public Network build() {
-      return Construction.build(draft.plan());
-    }
-  }
-
-  /** Options of one veth; see {@link Builder#veth(String, String, Consumer)}. */
-  public static final class VethOptions {
-    String subnet = "";
-    String leftAddress = "";
-    String rightAddress = "";
-    String leftName = "";
-    String rightName = "";
-    int mtu;
-
-    VethOptions() {}
-
-    /** The ends get the subnet's first and second host address, e.g. {@code "10.0.0.0/24"} or {@code "fd00::/64"}. */
-    public VethOptions subnet(String subnet) {
-      this.subnet = subnet;
-      return this;
-    }
-
-    /** Explicit addresses with prefix length, e.g. {@code addresses("10.0.0.1/24", "10.0.0.2/24")}. */
-    public VethOptions addresses(String left, String right) {
-      this.leftAddress = left;
-      this.rightAddress = right;
-      return this;
-    }
-
-    /** Interface names of the two ends (at most 15 bytes each) instead of the next free {@code ethN}. */
-    public VethOptions names(String left, String right) {
-      this.leftName = left;
-      this.rightName = right;
-      return this;
-    }
-
-    /** The MTU of both ends, 68 to 65535 (IPv6 needs 1280); unset: the kernel's default, 1500. */
-    public VethOptions mtu(int mtu) {
-      this.mtu = mtu;
-      return this;
-    }
-  }
-
-  /** Options of one bridge; see {@link Builder#bridge(String, List, Consumer)}. */
-  public static final class BridgeOptions {
-    String subnet = "";
-    List<String> addresses = List.of();
-    List<String> names = List.of();
-    int mtu;
-
-    BridgeOptions() {}
-
-    /** Members get the subnet's host addresses in member order. */
-    public BridgeOptions subnet(String subnet) {
-      this.subnet = subnet;
-      return this;
-    }
-
-    /** One address per member, in member order, e.g. {@code addresses("10.0.0.5/24", "10.0.0.9/24")}. */
-    public BridgeOptions addresses(String... addresses) {
-      this.addresses = addresses == null ? null : Arrays.asList(addresses);
-      return this;
-    }
-
-    /** One interface name per member, in member order, instead of the next free {@code ethN}. */
-    public BridgeOptions names(String... names) {
-      this.names = names == null ? null : Arrays.asList(names);
-      return this;
-    }
-
-    /** The MTU of the members' interfaces and the bridge's ports. */
-    public BridgeOptions mtu(int mtu) {
-      this.mtu = mtu;
-      return this;
-    }
-  }
-
-  /**
-   * Removes what {@link Builder#build()} created: links to the host, bridges, then the namespaces
+   * Removes what {@link NetworkBuilder#build()} created: links to the host, bridges, then the namespaces
    * (with the processes started in them). Namespaces passed in with
-   * {@link Builder#namespace(String, NetNs)} are left alone. Closing twice is harmless.
+   * {@link NetworkBuilder#namespace(String, NetNs)} are left alone. Closing twice is harmless.
    */
   @Override
   public void close() {
