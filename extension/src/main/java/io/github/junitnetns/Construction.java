@@ -1,122 +1,126 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
+import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.net.Cidr;
-import io.github.junitnetns.internal.ns.Attachment;
-import io.github.junitnetns.internal.ns.NetNsAccess;
-import java.net.InetAddress;
+import io.github.junitnetns.internal.ns.NsHandle;
+import io.github.junitnetns.internal.topology.Attachment;
+import io.github.junitnetns.internal.topology.BridgePlan;
+import io.github.junitnetns.internal.topology.Endpoint;
+import io.github.junitnetns.internal.topology.NamespaceSpec;
+import io.github.junitnetns.internal.topology.TopologyPlan;
+import io.github.junitnetns.internal.topology.VethPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a checked plan: namespaces, forwarding, veths, bridges and addresses, in that order. What
- * it made is owned by the returned {@link Network}; if anything fails half-way, everything made so
- * far is removed, last first, before the error is thrown.
+ * Builds a checked plan, the one way topologies are built (the annotations come here too):
+ * namespaces, forwarding, veths with their addresses, then bridges with theirs. What it made is
+ * owned by the returned {@link Network}; if anything fails half-way, everything made so far is
+ * removed, last first, before the error is thrown.
  */
 final class Construction {
   private final Map<String, NetNs> namespaces = new LinkedHashMap<>();
   private final Map<String, Bridge> bridges = new LinkedHashMap<>();
   private final List<Attachment> attachments = new ArrayList<>();
-  /** Undone at close, last first: host ends, bridges, then the namespaces created here. */
+  /** Removed at close, last first: namespaces created here, the host's handle, bridges. */
   private final List<AutoCloseable> owned = new ArrayList<>();
+  /** Host ends of veths, removed first at close unless the network is kept for debugging. */
+  private final List<AutoCloseable> hostLinks = new ArrayList<>();
   private NetNs host;
 
   private Construction() {}
 
-  static Network build(Draft.Plan plan) {
+  /** Builds {@code plan}; {@code existing} are namespaces by name that are used, not created. */
+  static Network build(TopologyPlan plan, Map<String, NetNs> existing) {
     Construction made = new Construction();
     try {
-      made.namespaces(plan);
-      for (Draft.VethPlan veth : plan.veths()) {
+      made.namespaces(plan.namespaces(), existing);
+      for (VethPlan veth : plan.veths()) {
         made.veth(veth);
       }
-      for (Draft.BridgePlan bridge : plan.bridges()) {
+      for (BridgePlan bridge : plan.bridges()) {
         made.bridge(bridge);
       }
     } catch (RuntimeException | Error e) {
       made.undo(e);
       throw e;
     }
-    return new Network(made.namespaces, made.bridges, made.attachments, made.owned);
+    return new Network(made.namespaces, made.bridges, made.attachments, made.owned, made.hostLinks);
   }
 
-  private void namespaces(Draft.Plan plan) {
-    for (Draft.NamespacePlan ns : plan.namespaces()) {
-      NetNs handle = ns.existing();
-      if (handle == null) {
-        handle = NetNs.create(ns.name());
-        owned.add(handle);
+  private void namespaces(List<NamespaceSpec> specs, Map<String, NetNs> existing) {
+    for (NamespaceSpec spec : specs) {
+      NetNs ns = existing.get(spec.name());
+      if (ns == null) {
+        ns = NetNs.create(spec.name());
+        owned.add(ns);
       }
-      namespaces.put(ns.name(), handle);
-      if (ns.forwarding()) {
-        handle.setSysctl("net.ipv4.ip_forward", "1");
-        handle.setSysctl("net.ipv6.conf.all.forwarding", "1");
+      namespaces.put(spec.name(), ns);
+      if (spec.forwarding()) {
+        Sysctl.enableForwarding(ns);
       }
     }
   }
 
-  private void veth(Draft.VethPlan veth) {
-    NetNs left = end(veth.left());
-    NetNs right = end(veth.right());
+  private void veth(VethPlan veth) {
     VethPair pair;
     try {
-      pair = VethPair.create(left, veth.leftName(), right, veth.rightName(), veth.mtu());
+      pair = VethPair.create(ns(veth.left()), veth.left().interfaceName(), ns(veth.right()),
+          veth.right().interfaceName(), veth.mtu());
     } catch (NetNsException e) {
-      // The namespaces' names were checked; the host's interfaces are not ours to know.
+      // The namespaces' interface names were checked; the host's interfaces are not ours to know.
       throw veth.touchesHost() && e.errno() == Errno.EEXIST ? hostNameTaken(veth, e) : e;
     }
     if (veth.touchesHost()) {
       // The host end must go even if a namespace outlives the network (a thread left inside).
-      owned.add(() -> deleteIfPresent(pair));
+      hostLinks.add(() -> deleteIfPresent(pair));
     }
-    address(pair.left(), veth.leftAddress());
-    address(pair.right(), veth.rightAddress());
-    attachments.add(new Attachment(veth.medium(), veth.left(), veth.leftName(), address(veth.leftAddress())));
-    attachments.add(new Attachment(veth.medium(), veth.right(), veth.rightName(), address(veth.rightAddress())));
+    address(pair.left(), veth.left().address());
+    address(pair.right(), veth.right().address());
+    attachments.add(Attachment.of(veth.medium(), veth.left()));
+    attachments.add(Attachment.of(veth.medium(), veth.right()));
   }
 
-  private void bridge(Draft.BridgePlan plan) {
+  private void bridge(BridgePlan plan) {
     Bridge bridge = Bridge.create(plan.name());
     owned.add(bridge);
     bridges.put(plan.name(), bridge);
-    for (int i = 0; i < plan.members().size(); i++) {
-      String member = plan.members().get(i);
-      Link end = bridge.attach(namespaces.get(member), plan.names().get(i), plan.mtu());
-      address(end, plan.addresses().get(i));
-      attachments.add(new Attachment("bridge " + plan.name(), member, plan.names().get(i),
-          address(plan.addresses().get(i))));
+    for (Endpoint member : plan.members()) {
+      Link end = bridge.attach(namespaces.get(member.namespace()), member.interfaceName(), plan.mtu());
+      address(end, member.address());
+      attachments.add(Attachment.of(plan.medium(), member));
     }
   }
 
-  private NetNs end(String name) {
-    if (!name.equals(Network.HOST)) {
-      return namespaces.get(name);
+  private NetNs ns(Endpoint end) {
+    if (!end.isHost()) {
+      return namespaces.get(end.namespace());
     }
     if (host == null) {
-      host = NetNsAccess.get().openInitial();
+      try {
+        host = new NetNs(NsHandle.openInitial());
+      } catch (ErrnoException e) {
+        throw NetNsException.of(e);
+      }
       owned.add(host); // closes the handle only: the host's namespace stays
     }
     return host;
   }
 
-  private static NetNsException hostNameTaken(Draft.VethPlan veth, NetNsException e) {
-    boolean hostLeft = veth.left().equals(Network.HOST);
-    String name = hostLeft ? veth.leftName() : veth.rightName();
-    return new NetNsException(e.operation(), e.object(), e.errno(), "the host has an interface called " + name
-        + " already. Give " + veth.description() + " another " + (hostLeft ? "leftName" : "rightName")
-        + ", or leave it out for a generated one (jn<pid>-<n>).");
+  private static NetNsException hostNameTaken(VethPlan veth, NetNsException e) {
+    Endpoint hostEnd = veth.left().isHost() ? veth.left() : veth.right();
+    return new NetNsException(e.operation(), e.object(), e.errno(), "the host has an interface called "
+        + hostEnd.interfaceName() + " already. Give " + veth.what() + " another name for its host end with"
+        + " names(...), or leave it out for a generated one (jn<pid>-<n>).");
   }
 
   private static void address(Link link, Cidr address) {
     if (address != null) {
       link.addAddress(address.toString());
     }
-  }
-
-  private static InetAddress address(Cidr address) {
-    return address == null ? null : address.address();
   }
 
   private static void deleteIfPresent(VethPair pair) {
@@ -132,9 +136,11 @@ final class Construction {
   }
 
   private void undo(Throwable failure) {
-    for (int i = owned.size() - 1; i >= 0; i--) {
+    List<AutoCloseable> all = new ArrayList<>(owned);
+    all.addAll(hostLinks);
+    for (int i = all.size() - 1; i >= 0; i--) {
       try {
-        owned.get(i).close();
+        all.get(i).close();
       } catch (Exception e) {
         failure.addSuppressed(e);
       }

@@ -1,142 +1,101 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.net.Cidr;
+import io.github.junitnetns.internal.topology.BridgeSpec;
+import io.github.junitnetns.internal.topology.NamespaceSpec;
+import io.github.junitnetns.internal.topology.TopologyPlan;
+import io.github.junitnetns.internal.topology.TopologyValidator;
+import io.github.junitnetns.internal.topology.VethSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 
-/** What a {@link NetworkBuilder} has been told, turned into a checked {@link Plan} by {@link #plan()}. */
+/**
+ * What a {@link NetworkBuilder} has been told, as declarations for the one planner the annotations
+ * use too ({@link TopologyPlan#of}): same checks, same defaults, same messages, naming the call.
+ */
 final class Draft {
-  private static final AtomicInteger HOST_INTERFACES = new AtomicInteger();
-
-  record NamespacePlan(String name, NetNs existing, boolean forwarding) {}
-
-  record VethPlan(String description, String left, String right, String leftName, String rightName,
-      Cidr leftAddress, Cidr rightAddress, int mtu, int ordinal) {
-    boolean touchesHost() {
-      return left.equals(Network.HOST) || right.equals(Network.HOST);
-    }
-
-    String medium() {
-      return "veth " + ordinal;
-    }
-  }
-
-  record BridgePlan(String description, String name, List<String> members, List<String> names,
-      List<Cidr> addresses, int mtu) {}
-
-  record Plan(List<NamespacePlan> namespaces, List<VethPlan> veths, List<BridgePlan> bridges) {}
-
-  private record VethDecl(String description, String left, String right, NetworkBuilder.VethOptions options) {}
-
-  private record BridgeDecl(String description, String name, List<String> members, NetworkBuilder.BridgeOptions options) {}
-
   private final Map<String, NetNs> existing = new LinkedHashMap<>();
+  /** Every namespace named so far, in the order first named, and whether it forwards. */
   private final Map<String, Boolean> namespaces = new LinkedHashMap<>();
-  private final List<VethDecl> veths = new ArrayList<>();
-  private final List<BridgeDecl> bridges = new ArrayList<>();
+  private final List<VethSpec> veths = new ArrayList<>();
+  private final List<BridgeSpec> bridges = new ArrayList<>();
 
   static String quote(String text) {
     return text == null ? "null" : "\"" + text + "\"";
   }
 
   void namespace(String name, NetNs handle, String call) {
-    mention(name, call);
+    name(name, call);
     if (handle != null) {
+      if (handle.isClosed()) {
+        throw new IllegalArgumentException("Network.builder()." + call + ": " + handle + " is closed. Give an open"
+            + " namespace, or leave it out to have one created.");
+      }
       existing.put(name, handle);
     }
   }
 
   void forwarding(String name, String call) {
-    mention(name, call);
+    name(name, call);
     namespaces.put(name, true);
   }
 
-  void veth(String left, String right, NetworkBuilder.VethOptions options, String call) {
-    veths.add(new VethDecl("Network.builder()." + call, left, right, options));
+  void veth(String left, String right, NetworkBuilder.VethOptions o, String call) {
+    String what = "Network.builder()." + call;
+    name(left, call);
+    name(right, call);
+    veths.add(new VethSpec("veth #" + (veths.size() + 1), what, left, right, text(o.subnet), text(o.leftAddress),
+        text(o.rightAddress), text(o.leftName), text(o.rightName), o.mtu));
   }
 
-  void bridge(String name, List<String> members, NetworkBuilder.BridgeOptions options, String call) {
-    bridges.add(new BridgeDecl("Network.builder()." + call, name, members == null ? null : List.copyOf(members), options));
+  void bridge(String name, List<String> members, NetworkBuilder.BridgeOptions o, String call) {
+    String what = "Network.builder()." + call;
+    if (members == null || o.addresses == null || o.names == null || members.stream().anyMatch(Objects::isNull)
+        || o.addresses.stream().anyMatch(Objects::isNull) || o.names.stream().anyMatch(Objects::isNull)) {
+      throw new IllegalArgumentException(what + ": a list or one of its items is null. Give the members (and"
+          + " addresses and names, if any) as non-null strings.");
+    }
+    members.forEach(member -> name(member, call));
+    bridges.add(new BridgeSpec("bridge " + name, what, text(name), members, text(o.subnet), o.addresses, o.names,
+        o.mtu));
   }
 
-  private void mention(String name, String call) {
+  /** Declares {@code name} (not the host) if it is new. */
+  private void name(String name, String call) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("Network.builder()." + call + ": give the namespace a name, e.g. \"server\"");
+      throw new IllegalArgumentException("Network.builder()." + call + ": a namespace name is "
+          + (name == null ? "null" : "empty") + ". Name it, e.g. \"server\".");
+    }
+    if (name.equals(Network.HOST)) {
+      return;
+    }
+    if (!TopologyValidator.isNamespaceName(name)) {
+      throw new IllegalArgumentException("Network.builder()." + call + ": \"" + name + "\" is not a usable"
+          + " namespace name. Use 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit,"
+          + " e.g. \"server\".");
     }
     namespaces.putIfAbsent(name, false);
   }
 
-  /** Checks everything and decides names and addresses; creates nothing. */
-  Plan plan() {
-    for (VethDecl veth : veths) {
-      for (String end : new String[] {veth.left(), veth.right()}) {
-        if (end != null && !end.equals(Network.HOST)) {
-          namespaces.putIfAbsent(end, false);
-        }
-      }
-    }
-    for (BridgeDecl bridge : bridges) {
-      if (bridge.members() != null) {
-        bridge.members().forEach(m -> {
-          if (m != null && !m.equals(Network.HOST)) {
-            namespaces.putIfAbsent(m, false);
-          }
-        });
-      }
-    }
-    List<NamespacePlan> planned = new ArrayList<>();
-    namespaces.forEach((name, forwarding) -> planned.add(new NamespacePlan(name, existing.get(name), forwarding)));
-    Map<String, Set<String>> taken = new HashMap<>();
-    Map<String, Integer> next = new HashMap<>();
-    List<VethPlan> vethPlans = new ArrayList<>();
-    int ordinal = 0;
-    for (VethDecl veth : veths) {
-      NetworkBuilder.VethOptions o = veth.options();
-      Cidr subnet = o.subnet.isEmpty() ? null : Cidr.parseSubnet(o.subnet);
-      Cidr leftAddress = !o.leftAddress.isEmpty() ? Cidr.parse(o.leftAddress) : subnet == null ? null : subnet.host(1);
-      Cidr rightAddress = !o.rightAddress.isEmpty() ? Cidr.parse(o.rightAddress) : subnet == null ? null : subnet.host(2);
-      vethPlans.add(new VethPlan(veth.description(), veth.left(), veth.right(),
-          name(taken, next, veth.left(), o.leftName), name(taken, next, veth.right(), o.rightName),
-          leftAddress, rightAddress, o.mtu, ++ordinal));
-    }
-    List<BridgePlan> bridgePlans = new ArrayList<>();
-    for (BridgeDecl bridge : bridges) {
-      NetworkBuilder.BridgeOptions o = bridge.options();
-      Cidr subnet = o.subnet.isEmpty() ? null : Cidr.parseSubnet(o.subnet);
-      List<String> names = new ArrayList<>();
-      List<Cidr> addresses = new ArrayList<>();
-      for (int i = 0; i < bridge.members().size(); i++) {
-        String member = bridge.members().get(i);
-        names.add(name(taken, next, member, o.names.isEmpty() ? "" : o.names.get(i)));
-        addresses.add(!o.addresses.isEmpty() ? Cidr.parse(o.addresses.get(i)) : subnet == null ? null : subnet.host(i + 1));
-      }
-      bridgePlans.add(new BridgePlan(bridge.description(), bridge.name(), bridge.members(), names, addresses, o.mtu));
-    }
-    return new Plan(planned, vethPlans, bridgePlans);
+  private static String text(String value) {
+    return value == null ? "" : value;
   }
 
-  private static String name(Map<String, Set<String>> taken, Map<String, Integer> next, String ns, String given) {
-    Set<String> used = taken.computeIfAbsent(ns, k -> new HashSet<>());
-    if (!given.isEmpty()) {
-      used.add(given);
-      return given;
-    }
-    if (ns.equals(Network.HOST)) {
-      return "jn" + Long.toString(ProcessHandle.current().pid(), 36) + "-"
-          + Integer.toString(HOST_INTERFACES.incrementAndGet(), 36);
-    }
-    int k = next.getOrDefault(ns, 0);
-    while (used.contains("eth" + k)) {
-      k++;
-    }
-    next.put(ns, k + 1);
-    used.add("eth" + k);
-    return "eth" + k;
+  /** The namespace handles given to the builder, by name. */
+  Map<String, NetNs> existing() {
+    return existing;
+  }
+
+  /**
+   * Checks everything and decides what was left open; creates nothing.
+   *
+   * @throws IllegalArgumentException ({@code InvalidTopologyException}) for the first mistake
+   */
+  TopologyPlan plan() {
+    List<NamespaceSpec> specs = new ArrayList<>();
+    namespaces.forEach((name, forwarding) -> specs.add(new NamespaceSpec(name, forwarding)));
+    return TopologyPlan.of(specs, veths, bridges);
   }
 }

@@ -4,7 +4,6 @@ import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.JdkNio;
-import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.process.ProcessSupervisor;
 import java.nio.file.Path;
@@ -49,7 +48,6 @@ public final class NetNs implements AutoCloseable {
   private static final AtomicInteger UNNAMED = new AtomicInteger();
 
   static {
-    NetNsAccess.register(new LibraryAccess());
     JdkNio.settleOnHost(); // before any thread of this library enters a namespace
   }
 
@@ -80,9 +78,7 @@ public final class NetNs implements AutoCloseable {
       throw new IllegalArgumentException("NetNs.create(label): the label is empty; give a name such as \"server\"");
     }
     try {
-      NetNs ns = new NetNs(NsHandle.create(label));
-      NetNsAccess.countCreated();
-      return ns;
+      return new NetNs(NsHandle.create(label));
     } catch (ErrnoException e) {
       throw NetNsException.of(e);
     }

@@ -1,6 +1,7 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.ns.Attachment;
+import io.github.junitnetns.internal.topology.Attachment;
+import io.github.junitnetns.internal.topology.TopologyPlan;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,20 +35,44 @@ public final class Network implements AutoCloseable {
   private final Map<String, NetNs> namespaces;
   private final Map<String, Bridge> bridges;
   private final List<Attachment> attachments;
-  /** What {@link #close()} removes, last first; empty for the views the extension hands to tests. */
+  /** What {@link #close()} removes, last first: bridges, namespaces it created, the host's handle. */
   private final List<AutoCloseable> owned;
+  /** The host's ends of veths, removed first at close unless {@link #keepHostLinks()} was called. */
+  private final List<AutoCloseable> hostLinks;
   private final AtomicBoolean closed = new AtomicBoolean();
-
-  Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments) {
-    this(namespaces, bridges, attachments, List.of());
-  }
+  private volatile boolean keepHostLinks;
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
-      List<AutoCloseable> owned) {
+      List<AutoCloseable> owned, List<AutoCloseable> hostLinks) {
     this.namespaces = Collections.unmodifiableMap(new LinkedHashMap<>(namespaces));
     this.bridges = Collections.unmodifiableMap(new LinkedHashMap<>(bridges));
     this.attachments = List.copyOf(attachments);
     this.owned = List.copyOf(owned);
+    this.hostLinks = List.copyOf(hostLinks);
+  }
+
+  /**
+   * One view of several networks, e.g. a test's own on top of its class's: every namespace, veth
+   * and bridge of each, later ones winning a name. It owns nothing; closing it is harmless.
+   */
+  static Network combine(List<Network> parts) {
+    Map<String, NetNs> namespaces = new LinkedHashMap<>();
+    Map<String, Bridge> bridges = new LinkedHashMap<>();
+    List<Attachment> attachments = new ArrayList<>();
+    for (Network part : parts) {
+      namespaces.putAll(part.namespaces);
+      bridges.putAll(part.bridges);
+      attachments.addAll(part.attachments);
+    }
+    return new Network(namespaces, bridges, attachments, List.of(), List.of());
+  }
+
+  /**
+   * Leaves the host's ends of veths in place at {@link #close()}, for namespaces pinned to be
+   * inspected after the test (their peers must stay).
+   */
+  void keepHostLinks() {
+    keepHostLinks = true;
   }
 
   /**
@@ -55,7 +80,7 @@ public final class Network implements AutoCloseable {
    * connects the namespace the JVM started in. Opt-in, since it puts an interface on the host; it
    * is removed when the network is closed.
    */
-  public static final String HOST = "<host>";
+  public static final String HOST = TopologyPlan.HOST;
 
   /**
    * A network built without JUnit: namespaces, veths between them and bridges, created by
@@ -90,9 +115,13 @@ public final class Network implements AutoCloseable {
       return;
     }
     RuntimeException failure = null;
-    for (int i = owned.size() - 1; i >= 0; i--) {
+    List<AutoCloseable> all = new ArrayList<>(owned);
+    if (!keepHostLinks) {
+      all.addAll(hostLinks);
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
       try {
-        owned.get(i).close();
+        all.get(i).close();
       } catch (Exception e) {
         RuntimeException wrapped = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
         if (failure == null) {
@@ -127,8 +156,8 @@ public final class Network implements AutoCloseable {
   public InetAddress address(String name) {
     ns(name);
     for (Attachment attachment : attachments) {
-      if (attachment.namespace.equals(name) && attachment.address != null) {
-        return attachment.address;
+      if (attachment.namespace().equals(name) && attachment.address() != null) {
+        return attachment.address();
       }
     }
     throw new IllegalStateException("Network.address(\"" + name + "\"): namespace \"" + name + "\" has no configured"
@@ -147,15 +176,15 @@ public final class Network implements AutoCloseable {
       throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one cable"
           + " or bridge; connect them with @VethLink or @Bridge");
     }
-    return Link.read(namespaces.get(a), shared.get(0).interfaceName);
+    return Link.read(namespaces.get(a), shared.get(0).interfaceName());
   }
 
   /** {@code a}'s interfaces on a cable or bridge that {@code b} is on too, in declaration order. */
   private List<Attachment> facing(String a, String b) {
     List<Attachment> shared = new ArrayList<>();
     for (Attachment mine : attachments) {
-      if (mine.namespace.equals(a) && attachments.stream()
-          .anyMatch(theirs -> theirs.namespace.equals(b) && theirs.medium.equals(mine.medium))) {
+      if (mine.namespace().equals(a) && attachments.stream()
+          .anyMatch(theirs -> theirs.namespace().equals(b) && theirs.medium().equals(mine.medium()))) {
         shared.add(mine);
       }
     }
@@ -295,21 +324,16 @@ public final class Network implements AutoCloseable {
           + " @VethLink or @Bridge, so there is no link between them to shape; connect them with one");
     }
     // Validate first: the addresses are needed on a bridge before anything is built.
-    boolean anyBridge = shaped.stream().anyMatch(a -> !isCable(a));
+    boolean anyBridge = shaped.stream().anyMatch(a -> !a.isVeth());
     List<InetAddress> sources = anyBridge ? addressesOf(from, "shape") : null;
     if (peer > Shaper.MAX_PEER) {
       throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
           + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
     }
     for (Attachment attachment : shaped) {
-      Link link = Link.read(namespaces.get(to), attachment.interfaceName);
-      Shaper.shapeArrivals(link, peer, from, isCable(attachment) ? null : sources, shaping);
+      Link link = Link.read(namespaces.get(to), attachment.interfaceName());
+      Shaper.shapeArrivals(link, peer, from, attachment.isVeth() ? null : sources, shaping);
     }
-  }
-
-  /** A veth cable carries only its other end's traffic; a bridge port carries every member's. */
-  private static boolean isCable(Attachment attachment) {
-    return attachment.medium.startsWith("veth ");
   }
 
   /** Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none. */
@@ -386,7 +410,7 @@ public final class Network implements AutoCloseable {
   private Set<String> peers() {
     Set<String> peers = new LinkedHashSet<>();
     for (String name : names()) {
-      if (attachments.stream().anyMatch(a -> a.namespace.equals(name) && a.address != null)) {
+      if (attachments.stream().anyMatch(a -> a.namespace().equals(name) && a.address() != null)) {
         peers.add(name);
       }
     }
@@ -396,8 +420,8 @@ public final class Network implements AutoCloseable {
   private List<InetAddress> addressesOf(String name, String method) {
     List<InetAddress> addresses = new ArrayList<>();
     for (Attachment attachment : attachments) {
-      if (attachment.namespace.equals(name) && attachment.address != null && !addresses.contains(attachment.address)) {
-        addresses.add(attachment.address);
+      if (attachment.namespace().equals(name) && attachment.address() != null && !addresses.contains(attachment.address())) {
+        addresses.add(attachment.address());
       }
     }
     if (addresses.isEmpty()) {
@@ -427,8 +451,8 @@ public final class Network implements AutoCloseable {
   public String toString() {
     List<String> media = new ArrayList<>();
     for (Attachment attachment : attachments) {
-      media.add(attachment.interfaceName + "@" + attachment.namespace + " on " + attachment.medium
-          + (attachment.address == null ? "" : " " + attachment.address.getHostAddress()));
+      media.add(attachment.interfaceName() + "@" + attachment.namespace() + " on " + attachment.medium()
+          + (attachment.address() == null ? "" : " " + attachment.address().getHostAddress()));
     }
     return "Network" + names() + " " + media;
   }

@@ -85,7 +85,7 @@ public final class NetworkBuilder {
    * @throws IllegalArgumentException for a mistake in the declaration; nothing is created
    */
   public Network build() {
-    return Construction.build(draft.plan());
+    return Construction.build(draft.plan(), draft.existing());
   }
 
   /** Options of one veth; see {@link #veth(String, String, Consumer)}. */

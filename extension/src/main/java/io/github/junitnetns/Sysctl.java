@@ -18,6 +18,12 @@ import java.nio.file.StandardOpenOption;
 final class Sysctl {
   private Sysctl() {}
 
+  /** Turns on IPv4 and IPv6 forwarding: the namespace routes packets between its interfaces. */
+  static void enableForwarding(NetNs ns) {
+    set(ns, "net.ipv4.ip_forward", "1");
+    set(ns, "net.ipv6.conf.all.forwarding", "1");
+  }
+
   static void set(NetNs ns, String name, String value) {
     Path path = path(name, "setSysctl");
     if (value == null) {

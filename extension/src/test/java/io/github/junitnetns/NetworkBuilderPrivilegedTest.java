@@ -99,18 +99,43 @@ class NetworkBuilderPrivilegedTest {
   }
 
   @Test
-  void aFailureHalfWayRemovesEverythingMadeSoFar() {
-    try (NetNs squatter = NetNs.create("squatter")) {
-      // The second veth's name is taken in "given" by the first: the kernel refuses it with EEXIST.
+  void aKernelRefusalHalfWayRemovesEverythingMadeSoFar() {
+    try (NetNs squatter = NetNs.create("squatter"); NetNs elsewhere = NetNs.create("elsewhere")) {
+      VethPair.create(squatter, "eth0", elsewhere, "eth0"); // the name the builder will ask for
+      // The first veth is built; the kernel refuses the second (EEXIST), and the first goes again.
       assertThatThrownBy(() -> Network.builder()
           .namespace("given", squatter)
-          .veth("given", "other", v -> v.subnet("10.0.5.0/24").names("eth0", "eth0"))
+          .veth("given", "other", v -> v.subnet("10.0.5.0/24").names("eth1", "eth0"))
           .veth("given", "third", v -> v.subnet("10.0.6.0/24").names("eth0", "eth0"))
           .build())
           .isInstanceOf(NetNsException.class).hasMessageContaining("EEXIST");
-      // The first veth goes with "other", whose namespace the kernel destroys in the background.
-      await().atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> assertThat(squatter.links()).extracting(Link::name).containsExactly("lo"));
+      // "other" and its end eth1 go with its namespace, which the kernel destroys in the background.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(
+          () -> assertThat(squatter.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0"));
+    }
+  }
+
+  @Test
+  void aMistakeIsRefusedBeforeAnythingIsCreated() {
+    try (NetNs given = NetNs.create("given")) {
+      assertThatThrownBy(() -> Network.builder()
+          .namespace("given", given)
+          .veth("given", "b", "10.0.7.0/24")
+          .veth("given", "c", v -> v.subnet("10.0.8.0/24").mtu(20))
+          .build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Network.builder().veth(\"given\", \"c\", ...) has mtu = 20. Use 68 to 65535, or leave it out"
+              + " for the kernel's default (1500).");
+      assertThat(given.links()).extracting(Link::name).containsExactly("lo"); // the first veth was never made
+      assertThatThrownBy(() -> Network.builder().bridge("lan", "10.0.9.0/24", "n1", null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is null");
+      assertThatThrownBy(() -> Network.builder().veth("client", "my server", "10.0.9.0/24"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Network.builder().veth(\"client\", \"my server\", ...): \"my server\" is not a usable namespace"
+              + " name. Use 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. \"server\".");
+      assertThatThrownBy(() -> Network.builder().namespace(" "))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Network.builder().namespace(\" \"): a namespace name is empty. Name it, e.g. \"server\".");
     }
   }
 

@@ -1,7 +1,9 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
-import io.github.junitnetns.internal.ns.Attachment;
+import io.github.junitnetns.Network;
+import io.github.junitnetns.internal.topology.BridgePlan;
+import io.github.junitnetns.internal.topology.VethPlan;
 import io.github.junitnetns.internal.ns.Carrier;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the extension made for one test (or, for CLASS scope, one class) from its {@link Plan}:
- * namespaces by name in declaration order, bridges, who is plugged in where, the carrier thread
- * the test's code runs on, and what must be undone. Closed exactly once, whether by the extension's after-callback or, as a
+ * namespaces by name in declaration order, the network of veths and bridges built between them,
+ * the carrier thread the test's code runs on. Closed exactly once, whether by the extension's after-callback or, as a
  * safety net, by JUnit closing the store (it implements both {@code AutoCloseable} and
  * {@code CloseableResource} so JUnit 5.10 through 6.x close it).
  */
@@ -25,14 +27,11 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
   private final Map<String, NetNs> borrowed = new LinkedHashMap<>();
   /** Namespaces this topology created and must close; CLASS-scoped ones of outer classes are only borrowed. */
   private final List<NetNs> owned = new ArrayList<>();
-  /** Undone before the namespaces close, last first: bridges, links to the host. */
-  private final List<AutoCloseable> undo = new ArrayList<>();
-  private final Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
-  private final List<Attachment> attachments = new ArrayList<>();
+  /** The veths and bridges built at this level by {@link Wiring}; closed before the namespaces. */
+  private Network network;
+  private final List<String> bridgeNames = new ArrayList<>();
+  private final Set<String> hostLinks = new LinkedHashSet<>();
   private final Set<String> built = new HashSet<>();
-  /** Host ends of {@code @VethLink(HOST)} veths, by name; kept (not deleted) when the namespaces are pinned. */
-  private final Map<String, AutoCloseable> hostLinks = new LinkedHashMap<>();
-  private boolean keepHostLinks;
   private boolean failed;
   private final String primary;
   private final Carrier runner;
@@ -60,22 +59,40 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
     return new LinkedHashMap<>(borrowed);
   }
 
-  synchronized void undo(AutoCloseable action) {
-    undo.add(action);
+  /**
+   * Records what {@link Wiring} built at this level for these plans: the network owning the veths
+   * and bridges, the names of the host's ends, and the plan ids, so inner contexts do not build
+   * them again.
+   */
+  synchronized void built(Network built, List<VethPlan> veths, List<BridgePlan> bridges) {
+    network = built;
+    for (VethPlan veth : veths) {
+      this.built.add(veth.id());
+      if (veth.touchesHost()) {
+        hostLinks.add((veth.left().isHost() ? veth.left() : veth.right()).interfaceName());
+      }
+    }
+    for (BridgePlan bridge : bridges) {
+      this.built.add(bridge.id());
+      bridgeNames.add(bridge.name());
+    }
   }
 
-  synchronized void undoHostLink(AutoCloseable action, String name) {
-    hostLinks.put(name, action);
+  /** This level's network: its namespaces, veths and bridges (null before {@link #built}). */
+  synchronized Network network() {
+    return network;
   }
 
   /** The host's ends of veths, by name. */
   synchronized Set<String> hostLinks() {
-    return new LinkedHashSet<>(hostLinks.keySet());
+    return new LinkedHashSet<>(hostLinks);
   }
 
   /** Leaves the host ends of veths in place at close: the pinned namespaces keep their peers. */
   synchronized void keepHostLinks() {
-    keepHostLinks = true;
+    if (network != null) {
+      LibraryInternals.keepHostLinks(network);
+    }
   }
 
   /** Marks that a test using these namespaces failed (for keep-on-failure of CLASS-scoped ones). */
@@ -95,22 +112,8 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
         result.put(name, ns);
       }
     });
-    bridges.forEach((name, bridge) -> result.put("bridge-" + name, bridge.netNs()));
+    bridgeNames.forEach(name -> result.put("bridge-" + name, network.bridge(name).netNs()));
     return result;
-  }
-
-  synchronized void addBridge(io.github.junitnetns.Bridge bridge) {
-    bridges.put(bridge.name(), bridge);
-    undo.add(bridge);
-  }
-
-  synchronized void attach(Attachment attachment) {
-    attachments.add(attachment);
-  }
-
-  /** Records that the veth or bridge with this plan id exists here, so inner contexts do not build it again. */
-  synchronized void built(String id) {
-    built.add(id);
   }
 
   synchronized boolean hasBuilt(String id) {
@@ -128,14 +131,6 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
 
   synchronized Map<String, NetNs> all() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(byName));
-  }
-
-  synchronized Map<String, io.github.junitnetns.Bridge> bridges() {
-    return new LinkedHashMap<>(bridges);
-  }
-
-  synchronized List<Attachment> attachments() {
-    return new ArrayList<>(attachments);
   }
 
   Carrier runner() {
@@ -157,13 +152,8 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
       runner.release();
     }
     RuntimeException failure = null;
-    if (!keepHostLinks) {
-      for (AutoCloseable hostLink : hostLinks.values()) {
-        failure = attempt(hostLink, failure);
-      }
-    }
-    for (int i = undo.size() - 1; i >= 0; i--) {
-      failure = attempt(undo.get(i), failure);
+    if (network != null) {
+      failure = attempt(network, failure);
     }
     for (int i = owned.size() - 1; i >= 0; i--) {
       failure = attempt(owned.get(i), failure);

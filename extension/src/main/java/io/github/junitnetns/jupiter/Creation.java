@@ -5,7 +5,7 @@ import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Carrier;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.NsHandle;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
@@ -35,12 +35,12 @@ final class Creation {
 
   /** A new namespace; unshare(2) moves the calling carrier into it. */
   static NetNs createHere(String label) throws ErrnoException {
-    return NetNsAccess.get().createOnCurrentThread(label);
+    return LibraryInternals.wrap(NsHandle.createOnCurrentThread(label));
   }
 
   private static RuntimeException failedToCreate(ExtensionContext context, ErrnoException e) {
     if (e.errno() != Errno.EPERM) {
-      return NetNsAccess.get().toPublic(e);
+      return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
     }
     String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "):"
         + " run the tests as root, with sudo, or rootless under `unshare --user --map-root-user --net`"

@@ -3,7 +3,6 @@ package io.github.junitnetns.jupiter;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.linux.ErrnoException;
-import io.github.junitnetns.internal.ns.NetNsAccess;
 import io.github.junitnetns.internal.ns.Pins;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -47,7 +46,7 @@ final class FailureDiagnostics {
       for (NetNs ns : topology.all().values()) {
         String text;
         try {
-          text = ns.describe() + NetNsAccess.get().processReport(ns);
+          text = ns.describe() + LibraryInternals.processReport(ns);
         } catch (RuntimeException e) {
           text = "netns " + ns.label() + ": cannot describe: " + e.getMessage() + "\n";
         }
@@ -70,7 +69,7 @@ final class FailureDiagnostics {
     for (Map.Entry<String, NetNs> entry : owned.entrySet()) {
       String name = entry.getKey().equals(Declaration.UNNAMED) ? "ns" : entry.getKey();
       try {
-        String pin = Pins.pin(entry.getValue(), Pins.RUN_NETNS, Pins.name(pid, test, name));
+        String pin = Pins.pin(LibraryInternals.handle(entry.getValue()), Pins.RUN_NETNS, Pins.name(pid, test, name));
         pinned.append("  ").append(name).append(": ip netns exec ").append(pin).append(" ip addr\n");
       } catch (ErrnoException e) {
         failures.append("  ").append(name).append(": ").append(e.getMessage()).append('\n');

@@ -2,7 +2,6 @@ package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.Carrier;
-import io.github.junitnetns.internal.ns.NetNsAccess;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
@@ -46,7 +45,7 @@ final class Invocations {
     carrier.rename(purpose);
     try {
       return carrier.call(() -> {
-        NetNsAccess.get().enterOnCurrentThread(ns);
+        LibraryInternals.handle(ns).enterOnCurrentThread();
         return invocation.proceed();
       });
     } finally {

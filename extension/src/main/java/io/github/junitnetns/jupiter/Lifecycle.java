@@ -5,16 +5,19 @@ import static io.github.junitnetns.jupiter.Contexts.testName;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.Carrier;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.topology.BridgePlan;
+import io.github.junitnetns.internal.topology.VethPlan;
 import io.github.junitnetns.internal.ns.SpareNamespaces;
 import io.github.junitnetns.internal.ns.SpareNamespaces.Spare;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -64,12 +67,7 @@ final class Lifecycle {
     } finally {
       carrier.release();
     }
-    for (Declaration declaration : mine) {
-      if (declaration.forwarding()) {
-        Wiring.enableForwarding(topology.get(declaration.name()));
-      }
-    }
-    Wiring.build(veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), topology);
+    wire(topology, veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), mine);
   }
 
   static void afterAll(ExtensionContext context) {
@@ -111,14 +109,14 @@ final class Lifecycle {
     Contexts.putTestTopology(context, topology);
     Map<String, NetNs> fresh = new LinkedHashMap<>();
     if (spare != null) {
-      fresh.put(primary.name(), spare.ns);
+      fresh.put(primary.name(), LibraryInternals.wrap(spare.ns));
     }
     List<Declaration> toMake = new ArrayList<>();
     for (Declaration declaration : declarations) {
       if (declaration.scope() == Scope.TEST && declaration != primary) {
         Spare other = SpareNamespaces.take(label(declaration, context));
         if (other != null) {
-          fresh.put(declaration.name(), other.ns);
+          fresh.put(declaration.name(), LibraryInternals.wrap(other.ns));
           other.carrier.release(); // the namespace is held by its descriptor; the carrier goes home
         } else {
           toMake.add(declaration);
@@ -133,27 +131,26 @@ final class Lifecycle {
           fresh.put(declaration.name(), Creation.createHere(label(declaration, context)));
         }
         if (spare != null) {
-          NetNsAccess.get().enterOnCurrentThread(spare.ns);
+          spare.ns.enterOnCurrentThread();
         } else if (primary.scope() == Scope.TEST) {
           fresh.put(primary.name(), Creation.createHere(label(primary, context)));
         } else {
-          NetNsAccess.get().enterOnCurrentThread(shared.get(primary.name()));
+          LibraryInternals.handle(shared.get(primary.name())).enterOnCurrentThread();
         }
         return null;
       }, () -> fresh.forEach(topology::own)); // whatever was made before a failure is closed with the test
     }
+    List<Declaration> own = new ArrayList<>();
     for (Declaration declaration : declarations) {
       if (declaration.scope() == Scope.TEST) {
         topology.own(declaration.name(), fresh.get(declaration.name()));
-        if (declaration.forwarding()) {
-          Wiring.enableForwarding(fresh.get(declaration.name()));
-        }
+        own.add(declaration);
       } else {
         topology.borrow(declaration.name(), shared.get(declaration.name()));
       }
     }
-    Wiring.build(notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
-        notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), topology);
+    wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
+        notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
   }
 
   static void afterEach(ExtensionContext context) {
@@ -166,10 +163,10 @@ final class Lifecycle {
         && NetNsConfiguration.of(context).keepOnFailure()) {
       FailureDiagnostics.keep(context, topology, owned, testName(context));
     }
-    if (!topology.borrowed().isEmpty()) {
+    if (!topology.borrowed().isEmpty() && topology.network() != null) {
       // Namespaces shared by the class outlive the test: its partitions must not reach the next test.
       try {
-        NetNsAccess.get().newNetwork(topology.borrowed(), Map.of(), List.of()).heal();
+        topology.network().heal();
       } catch (RuntimeException e) {
         topology.close();
         throw e;
@@ -178,6 +175,27 @@ final class Lifecycle {
     topology.close();
     WorkerThread.check(context, topology.workerNamespace());
     ThreadsLeftBehind.check(context, owned, "Test " + testName(context));
+  }
+
+  /**
+   * Builds this level's veths and bridges between {@code namespaces} with {@link Wiring}, forwarding
+   * on in those of {@code own} that ask for it. A level with nothing named and nothing to build (a
+   * test in one unnamed namespace) needs no network.
+   */
+  private static void wire(BuiltTopology topology, List<VethPlan> veths, List<BridgePlan> bridges,
+      Map<String, NetNs> namespaces, List<Declaration> own) {
+    Set<String> forwarding = new LinkedHashSet<>();
+    for (Declaration declaration : own) {
+      if (declaration.forwarding() && declaration.isUnnamed()) {
+        Wiring.enableForwarding(namespaces.get(Declaration.UNNAMED)); // nothing links to it: no network needed
+      } else if (declaration.forwarding()) {
+        forwarding.add(declaration.name());
+      }
+    }
+    if (veths.isEmpty() && bridges.isEmpty() && namespaces.keySet().stream().allMatch(Declaration.UNNAMED::equals)) {
+      return;
+    }
+    topology.built(Wiring.build(veths, bridges, namespaces, forwarding), veths, bridges);
   }
 
   /** The planned veths or bridges that qualify and that no enclosing class context has built already. */

@@ -2,8 +2,6 @@ package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
-import io.github.junitnetns.internal.ns.Attachment;
-import io.github.junitnetns.internal.ns.NetNsAccess;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
@@ -71,19 +69,23 @@ final class Parameters {
         && !(parameterContext.getDeclaringExecutable() instanceof Constructor);
   }
 
-  /** The namespaces, with the bridges and attachments of the enclosing classes' topologies and the test's. */
+  /**
+   * The networks of the enclosing classes' topologies and the test's, as one: every namespace, veth
+   * and bridge the test can reach. Namespaces of a level without a network (a single unnamed one)
+   * cannot be linked, so a {@code Network} has nothing to say about them.
+   */
   private static Network network(Map<String, NetNs> namespaces, ExtensionContext context, BuiltTopology test) {
-    Map<String, io.github.junitnetns.Bridge> bridges = new LinkedHashMap<>();
-    List<Attachment> attachments = new ArrayList<>();
+    List<Network> parts = new ArrayList<>();
     List<BuiltTopology> sources = Contexts.classTopologies(context);
     if (test != null) {
       sources.add(test);
     }
     for (BuiltTopology topology : sources) {
-      bridges.putAll(topology.bridges());
-      attachments.addAll(topology.attachments());
+      if (topology.network() != null) {
+        parts.add(topology.network());
+      }
     }
-    return NetNsAccess.get().newNetwork(namespaces, bridges, attachments);
+    return LibraryInternals.combine(parts);
   }
 
   /** {@code @Ns("x")} parameters of the test method must name declared namespaces: checked before anything is made. */

@@ -5,7 +5,7 @@ import static io.github.junitnetns.jupiter.EngineRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.junitnetns.NetNs;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
 import java.net.InetAddress;
@@ -294,7 +294,7 @@ class DiagnosticsPrivilegedTest {
   class Settings {
     @Test
     void badSettingsAreRefusedBeforeAnythingIsCreated() {
-      long created = NetNsAccess.createdCount();
+      long created = NsHandle.createdCount();
       Throwable keep = onlyFailure(run(UsesAServerProperly.class, NetNsConfiguration.KEEP_ON_FAILURE, "yes").allEvents());
       assertThat(keep).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
           "Configuration parameter junit.netns.keep-on-failure is \"yes\"; use \"true\" (pin a failed test's namespaces"
@@ -303,7 +303,7 @@ class DiagnosticsPrivilegedTest {
       assertThat(threads).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
           "Configuration parameter junit.netns.threads-left-behind is \"ignore\"; use \"fail\" (the default: a test that"
               + " leaves threads inside its namespaces fails) or \"warn\" (report them only).");
-      assertThat(NetNsAccess.createdCount()).isEqualTo(created);
+      assertThat(NsHandle.createdCount()).isEqualTo(created);
     }
   }
 

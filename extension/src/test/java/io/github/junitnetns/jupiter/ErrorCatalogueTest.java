@@ -11,8 +11,10 @@ import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.VethPair;
-import io.github.junitnetns.internal.ns.Attachment;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.topology.Attachment;
+import io.github.junitnetns.internal.topology.Medium;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,8 +67,23 @@ class ErrorCatalogueTest {
   void open() {
     host = openHost();
     other = openHost();
-    net = NetNsAccess.get().newNetwork(Map.of("a", host, "b", other), Map.of(), List.of(
-        new Attachment("bridge lan", "a", "eth0", null), new Attachment("bridge lan", "b", "eth0", null)));
+    net = network(Map.of("a", host, "b", other), List.of(
+        new Attachment(Medium.bridge("lan"), "a", "eth0", null), new Attachment(Medium.bridge("lan"), "b", "eth0", null)));
+  }
+
+  /**
+   * A network of handles on the host's namespace with made-up attachments, to reach the library's
+   * argument checks without privileges; nothing is ever built or done to the handles.
+   */
+  private static Network network(Map<String, NetNs> namespaces, List<Attachment> attachments) {
+    try {
+      return (Network) MethodHandles.privateLookupIn(Network.class, MethodHandles.lookup())
+          .findConstructor(Network.class, MethodType.methodType(void.class, Map.class, Map.class, List.class,
+              List.class, List.class))
+          .invoke(namespaces, Map.of(), attachments, List.of(), List.of());
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @AfterEach
@@ -224,8 +241,8 @@ class ErrorCatalogueTest {
   @Test
   void namespacesOnNoCommonMediumCannotBeLinked() throws Exception {
     try (NetNs c = openHost()) {
-      Network apart = NetNsAccess.get().newNetwork(Map.of("a", host, "c", c), Map.of(), List.of(
-          new Attachment("veth x", "a", "eth0", InetAddress.getByName("10.0.0.1"))));
+      Network apart = network(Map.of("a", host, "c", c), List.of(
+          new Attachment(Medium.veth("x"), "a", "eth0", InetAddress.getByName("10.0.0.1"))));
       assertThatThrownBy(() -> apart.link("a", "c")).isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Network.link(\"a\", \"c\"): the two are not on one cable or bridge; connect them with"
               + " @VethLink or @Bridge");

@@ -335,7 +335,7 @@ class IsolatedNetNsPrivilegedTest {
 
     @RegisterExtension
     static final BeforeTestExecutionCallback MOVER = (ExtensionContext context) ->
-        io.github.junitnetns.internal.ns.NetNsAccess.get().enterOnCurrentThread(ELSEWHERE);
+        LibraryInternals.handle(ELSEWHERE).enterOnCurrentThread();
 
     @Test
     void innocent() {}

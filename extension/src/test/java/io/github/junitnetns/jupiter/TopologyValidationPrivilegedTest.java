@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.junitnetns.Link;
 import io.github.junitnetns.Network;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.NsHandle;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,14 +64,14 @@ class TopologyValidationPrivilegedTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badTopologies")
   void isRefusedBeforeAnythingIsCreated(Class<?> fixture, String annotation, List<String> fragments) {
-    long created = NetNsAccess.createdCount();
+    long created = NsHandle.createdCount();
     EngineExecutionResults results = run(fixture);
     assertThat(failures(results)).as(describe(results.allEvents())).singleElement().satisfies(thrown -> {
       assertThat(thrown).isInstanceOf(ExtensionConfigurationException.class).hasMessageStartingWith(annotation + " ");
       fragments.forEach(fragment -> assertThat(thrown).hasMessageContaining(fragment));
     });
     assertThat(results.testEvents().succeeded().count()).as("tests that ran").isZero();
-    assertThat(NetNsAccess.createdCount()).as("namespaces created").isEqualTo(created);
+    assertThat(NsHandle.createdCount()).as("namespaces created").isEqualTo(created);
   }
 
   // ================================================================ good: valid edge cases build
@@ -203,11 +203,11 @@ class TopologyValidationPrivilegedTest {
   @MethodSource("goodTopologies")
   void isAcceptedAndBuilt(Class<?> fixture, String built) {
     BUILT.remove(fixture);
-    long created = NetNsAccess.createdCount();
+    long created = NsHandle.createdCount();
     EngineExecutionResults results = run(fixture);
     assertThat(failures(results)).as(describe(results.allEvents())).isEmpty();
     results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
-    assertThat(NetNsAccess.createdCount()).as("namespaces created").isGreaterThan(created);
+    assertThat(NsHandle.createdCount()).as("namespaces created").isGreaterThan(created);
     assertThat(BUILT.get(fixture)).isEqualTo(built);
   }
 

@@ -3,7 +3,7 @@ package io.github.junitnetns.jupiter;
 import static io.github.junitnetns.jupiter.EngineRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.NsHandle;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,23 +41,23 @@ class ValidationPrivilegedTest {
   @ParameterizedTest
   @MethodSource("badDeclarations")
   void isRefusedBeforeAnythingIsCreated(Class<?> fixture, String message) {
-    long created = NetNsAccess.createdCount();
+    long created = NsHandle.createdCount();
     EngineExecutionResults results = run(fixture);
     assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageContaining(message));
-    assertThat(NetNsAccess.createdCount()).as("namespaces created").isEqualTo(created);
+    assertThat(NsHandle.createdCount()).as("namespaces created").isEqualTo(created);
   }
 
   @Test
   void anUnknownUnprivilegedModeIsRefused() {
-    long created = NetNsAccess.createdCount();
+    long created = NsHandle.createdCount();
     EngineExecutionResults results = run(BadConfiguration.class, "junit.netns.unprivileged", "maybe");
     assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter junit.netns.unprivileged is \"maybe\"; use \"abort\" (skip tests"
             + " without privileges, the default) or \"fail\"."));
-    assertThat(NetNsAccess.createdCount()).isEqualTo(created);
+    assertThat(NsHandle.createdCount()).isEqualTo(created);
   }
 
   /** Failures of tests and of containers (a CLASS-scoped declaration fails the class). */

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import io.github.junitnetns.NetNs;
-import io.github.junitnetns.internal.ns.NetNsAccess;
+import io.github.junitnetns.internal.ns.NsHandle;
+import io.github.junitnetns.testsupport.Kernel;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class VirtualThreadPrivilegedTest {
   @Test
   void aTestExecutedOnAVirtualThreadIsRefused() throws Exception {
     AtomicReference<Throwable> thrown = new AtomicReference<>();
-    long created = NetNsAccess.createdCount();
+    long created = NsHandle.createdCount();
     // Without parallel execution the engine runs the test on the calling thread: a virtual one.
     startVirtual(() -> thrown.set(EngineTestKit.engine("junit-jupiter").selectors(selectClass(Fixture.class))
         .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
@@ -52,7 +53,7 @@ class VirtualThreadPrivilegedTest {
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       startVirtual(() -> {
         try {
-          NetNsAccess.get().enterOnCurrentThread(ns);
+          LibraryInternals.handle(ns).enterOnCurrentThread();
         } catch (Throwable t) {
           thrown.set(t);
         }
@@ -62,7 +63,7 @@ class VirtualThreadPrivilegedTest {
           .hasMessageContaining("cannot stay inside a namespace");
       // ...while NetNs.run from a virtual thread is fine: the work runs on a platform thread.
       AtomicReference<String> inside = new AtomicReference<>();
-      startVirtual(() -> inside.set(ns.call(io.github.junitnetns.testsupport.Kernel::currentNetNs))).join();
+      startVirtual(() -> inside.set(ns.call(Kernel::currentNetNs))).join();
       assertThat(inside.get()).isEqualTo(ns.id());
     }
   }

@@ -5,6 +5,7 @@ import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.netlink.NetlinkSocket;
 import io.github.junitnetns.internal.netlink.Requests;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -40,6 +41,18 @@ public final class NsHandle {
     this.owned = owned;
   }
 
+  /** The label of a namespace made ahead of need, until {@link #adopt} names it. */
+  public static final String SPARE = "spare";
+  private static final AtomicLong CREATED = new AtomicLong();
+
+  /**
+   * How many namespaces this library has created in this JVM (spares once handed out): a statistic
+   * for diagnostics, and for tests that prove a bad declaration created nothing.
+   */
+  public static long createdCount() {
+    return CREATED.get();
+  }
+
   /** A new namespace with {@code lo} up, created by a carrier: the calling thread stays where it is. */
   public static NsHandle create(String label) throws ErrnoException {
     Carrier carrier = Carrier.acquire();
@@ -54,8 +67,13 @@ public final class NsHandle {
     }
   }
 
-  /** Moves the calling thread into a new namespace with {@code lo} up and returns its handle. */
+  /**
+   * Moves the calling thread into a new namespace with {@code lo} up and returns its handle.
+   * Virtual threads are refused: they move between OS threads, and namespace membership belongs
+   * to the OS thread.
+   */
   public static NsHandle createOnCurrentThread(String label) throws ErrnoException {
+    VirtualThreads.refuse("Creating network namespace " + label);
     Syscalls.unshareNet();
     int fd = Syscalls.openReadOnly(Namespaces.THREAD_SELF_NET.toString());
     NetlinkSocket netlink = null;
@@ -63,7 +81,11 @@ public final class NsHandle {
       netlink = NetlinkSocket.open(label);
       // A new namespace has only lo, and it is down (man 7 network_namespaces). Its index is 1.
       netlink.execute(Requests.linkUp(1, "lo@" + label));
-      return new NsHandle(label, fd, Namespaces.idOfFd(fd), netlink, true);
+      NsHandle handle = new NsHandle(label, fd, Namespaces.idOfFd(fd), netlink, true);
+      if (!label.equals(SPARE)) {
+        CREATED.incrementAndGet();
+      }
+      return handle;
     } catch (ErrnoException | RuntimeException e) {
       if (netlink != null) {
         netlink.close();
@@ -103,8 +125,9 @@ public final class NsHandle {
     return closed;
   }
 
-  /** Gives a spare namespace, which nobody has seen yet, its label. */
+  /** Gives a spare namespace, which nobody has seen yet, its label; from now on it counts as created. */
   public void adopt(String newLabel) {
+    CREATED.incrementAndGet();
     label = newLabel;
     synchronized (this) {
       if (netlink != null) {
@@ -135,6 +158,7 @@ public final class NsHandle {
 
   /** Moves the calling thread into this namespace. */
   public void enterOnCurrentThread() throws ErrnoException {
+    VirtualThreads.refuse("Entering netns " + label);
     withFd("enter it", fd -> {
       Syscalls.setnsNet(fd, "netns " + label);
       return null;

@@ -1,6 +1,5 @@
 package io.github.junitnetns.internal.ns;
 
-import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
@@ -42,7 +41,7 @@ public final class Pins {
    * Pins {@code ns} as {@code dir/name} (or {@code name-2}, {@code -3}... if taken) and returns the
    * name used. Nothing is left behind when it fails.
    */
-  public static String pin(NetNs ns, Path dir, String name) throws ErrnoException, IOException {
+  public static String pin(NsHandle ns, Path dir, String name) throws ErrnoException, IOException {
     Files.createDirectories(dir);
     for (int attempt = 1; ; attempt++) {
       String candidate = attempt == 1 ? name : name + "-" + attempt;
@@ -53,7 +52,7 @@ public final class Pins {
         continue;
       }
       try {
-        NetNsAccess.get().bindMount(ns, target);
+        ns.bindMount(target);
         return candidate;
       } catch (ErrnoException | RuntimeException e) {
         try {

@@ -1,6 +1,5 @@
 package io.github.junitnetns.internal.ns;
 
-import io.github.junitnetns.NetNs;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,9 +28,9 @@ public final class SpareNamespaces {
   /** A carrier inside a fresh namespace, and that namespace; the taker releases the one and closes the other. */
   public static final class Spare {
     public final Carrier carrier;
-    public final NetNs ns;
+    public final NsHandle ns;
 
-    Spare(Carrier carrier, NetNs ns) {
+    Spare(Carrier carrier, NsHandle ns) {
       this.carrier = carrier;
       this.ns = ns;
     }
@@ -53,7 +52,7 @@ public final class SpareNamespaces {
       return null;
     }
     ROOM.release();
-    NetNsAccess.get().adopt(spare.ns, label);
+    spare.ns.adopt(label);
     return spare;
   }
 
@@ -61,9 +60,9 @@ public final class SpareNamespaces {
     while (true) {
       ROOM.acquireUninterruptibly();
       Carrier carrier = Carrier.acquire();
-      carrier.rename("spare");
+      carrier.rename(NsHandle.SPARE);
       try {
-        READY.add(new Spare(carrier, carrier.call(() -> NetNsAccess.get().createSpareOnCurrentThread())));
+        READY.add(new Spare(carrier, carrier.call(() -> NsHandle.createOnCurrentThread(NsHandle.SPARE))));
       } catch (Throwable t) {
         failed = true;
         carrier.release();
