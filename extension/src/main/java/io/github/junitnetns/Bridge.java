@@ -49,7 +49,10 @@ public final class Bridge implements AutoCloseable {
     return attach(member, interfaceName, 0);
   }
 
-  /** As {@link #attach(NetNs, String)}, with the cable's MTU ({@code 0}: the kernel's default). */
+  /**
+   * As {@link #attach(NetNs, String)}, with the MTU of both ends of the veth ({@code 68} to
+   * {@code 65535}; {@code 0}: the kernel's default).
+   */
   public Link attach(NetNs member, String interfaceName, int mtu) {
     if (home.isClosed()) {
       throw new IllegalStateException("Bridge.attach(" + (member == null ? "null" : member.label()) + ", \""
@@ -63,6 +66,7 @@ public final class Bridge implements AutoCloseable {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
     VethPair.checkName(interfaceName, "interfaceName", "Bridge.attach(" + object + ")");
+    VethPair.checkMtu(mtu, "Bridge.attach(" + object + ")");
     int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
     home.client().linkUp(portIndex, port + "@" + home.label());
     member.client().linkUp(portIndex + 1, interfaceName + "@" + member.label());

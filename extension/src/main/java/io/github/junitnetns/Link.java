@@ -5,6 +5,7 @@ import io.github.junitnetns.internal.net.Cidr;
 import io.github.junitnetns.internal.netlink.AddressMessage;
 import io.github.junitnetns.internal.netlink.LinkMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
+import io.github.junitnetns.internal.topology.TopologyValidator;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -190,9 +191,9 @@ public final class Link {
 
   /** Sets the MTU, like {@code ip link set NAME mtu N}. */
   public void setMtu(int mtu) {
-    if (mtu < 68 || mtu > 65535) {
-      throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName()
-          + ": an MTU must be between 68 (the IPv4 minimum) and 65535");
+    if (!TopologyValidator.isMtu(mtu)) {
+      throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName() + ": an MTU must be between "
+          + TopologyValidator.MIN_MTU + " (the IPv4 minimum) and " + TopologyValidator.MAX_MTU);
     }
     ns.client().setMtu(index(), describeName(), mtu);
   }

@@ -1,7 +1,8 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
-import java.nio.charset.StandardCharsets;
+import io.github.junitnetns.internal.topology.TopologyValidator;
+import io.github.junitnetns.internal.topology.TopologyValidator.NameProblem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,10 +53,7 @@ public final class VethPair {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both ends have the same name in the"
           + " same namespace; give them different names");
     }
-    if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
-      throw new IllegalArgumentException("VethPair.create(" + object + "): mtu " + mtu
-          + " is out of range; use 68 to 65535, or 0 for the default");
-    }
+    checkMtu(mtu, "VethPair.create(" + object + ")");
     int index = createPair(left, leftName, right, rightName, mtu, 0, object);
     try {
       left.client().linkUp(index, leftName + "@" + left.label());
@@ -122,15 +120,29 @@ public final class VethPair {
   }
 
   /**
-   * Refuses a name the kernel would refuse or rewrite: {@code %} makes it a template ({@code x%d}
-   * becomes {@code x0}), after which the interface cannot be found by the name given.
+   * Refuses a name that {@link TopologyValidator#interfaceNameProblem(String) cannot name} an
+   * interface: one the kernel would refuse or rewrite ({@code %} makes it a template, {@code x%d}
+   * becomes {@code x0}, after which the interface cannot be found by the name given), or
+   * {@code lo}, which every namespace has.
    */
   static void checkName(String name, String argument, String call) {
-    if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 15
-        || name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
-        || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
-          + " not a usable interface name; use 1 to 15 bytes without '/', ':', '%' or spaces, e.g. eth0");
+    NameProblem problem = TopologyValidator.interfaceNameProblem(name);
+    if (problem == null) {
+      return;
+    }
+    String fix = problem == NameProblem.LOOPBACK
+        ? ": every namespace has its loopback interface called lo; pick another name, e.g. eth0"
+        : "; use 1 to " + TopologyValidator.MAX_INTERFACE_NAME_BYTES
+            + " bytes without '/', ':', '%' or spaces, e.g. eth0";
+    throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
+        + " not a usable interface name" + fix);
+  }
+
+  /** Refuses an MTU Linux would refuse; 0 (the kernel's default) passes. */
+  static void checkMtu(int mtu, String call) {
+    if (mtu != 0 && !TopologyValidator.isMtu(mtu)) {
+      throw new IllegalArgumentException(call + ": mtu " + mtu + " is out of range; use " + TopologyValidator.MIN_MTU
+          + " to " + TopologyValidator.MAX_MTU + ", or 0 for the default");
     }
   }
 

@@ -59,6 +59,20 @@ class ErrorCataloguePrivilegedTest {
   }
 
   @Test
+  void aBridgeMemberIsCheckedBeforeTheKernelIsAsked() {
+    try (NetNs member = NetNs.create("member"); Bridge lan = Bridge.create("lan")) {
+      assertThatThrownBy(() -> lan.attach(member, "eth0", 10)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Bridge.attach(veth port1@bridge-lan (master lan) <-> eth0@member): mtu 10 is out of range;"
+              + " use 68 to 65535, or 0 for the default");
+      assertThatThrownBy(() -> lan.attach(member, "lo")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Bridge.attach(veth port2@bridge-lan (master lan) <-> lo@member): interfaceName"
+              + " \"lo\" is not a usable interface name: every namespace has its loopback interface called lo");
+      assertThat(member.links()).extracting(Link::name).containsExactly("lo");
+      assertThat(lan.netNs().links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "lan");
+    }
+  }
+
+  @Test
   void anAddressTwiceIsEexistOnTheAddress() {
     try (NetNs x = NetNs.create("x"); NetNs y = NetNs.create("y")) {
       Link eth0 = VethPair.create(x, "eth0", y, "eth0").left();

@@ -138,6 +138,12 @@ class ErrorCatalogueTest {
             + " '/', ':', '%' or spaces, e.g. eth0");
     assertThatThrownBy(() -> Bridge.create("a-bridge-name-too-long")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Bridge.create(\"a-bridge-name-too-long\"): name \"a-bridge-name-too-long\" is not");
+    // Every namespace has its lo: the kernel would answer EEXIST; the name is refused before it is asked.
+    assertThatThrownBy(() -> VethPair.create(host, "lo", host, "y")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("VethPair.create(veth lo@/proc/self/ns/net <-> y@/proc/self/ns/net): leftName \"lo\" is not a usable"
+            + " interface name: every namespace has its loopback interface called lo; pick another name, e.g. eth0");
+    assertThatThrownBy(() -> Bridge.create("lo")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Bridge.create(\"lo\"): name \"lo\" is not a usable interface name: every namespace");
   }
 
   // ================================================================ closed handles
