@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A virtual Ethernet switch. It lives in a hidden namespace of its own, never in the host's;
- * members are attached by veth cables, one end a port of the bridge, the other an interface of the
+ * members are attached by veth pairs, one end a port of the bridge, the other an interface of the
  * member. Spanning tree is off, so ports forward at once.
  *
  * <pre>{@code
@@ -42,7 +42,7 @@ public final class Bridge implements AutoCloseable {
   }
 
   /**
-   * Plugs {@code member} into this bridge with a veth cable and returns the member's end, called
+   * Plugs {@code member} into this bridge with a veth pair and returns the member's end, called
    * {@code interfaceName} and up. The bridge's end is a port named {@code port1}, {@code port2}, ...
    */
   public Link attach(NetNs member, String interfaceName) {
@@ -82,7 +82,7 @@ public final class Bridge implements AutoCloseable {
     return home;
   }
 
-  /** Removes the bridge with its namespace; the members' ends of the cables go with it. */
+  /** Removes the bridge with its namespace; the members' ends of its veths go with it. */
   @Override
   public void close() {
     home.close();

@@ -155,7 +155,10 @@ public final class Link {
     ns.client().linkUp(index(), describeName());
   }
 
-  /** Sets the interface down, like {@code ip link set NAME down}: a pulled cable for both ends' traffic. */
+  /**
+   * Sets the interface down, like {@code ip link set NAME down}. On a veth the other end loses its
+   * carrier too, so no traffic passes either way until this end is {@link #up()} again.
+   */
   public void down() {
     ns.client().linkDown(index(), describeName());
   }

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A virtual Ethernet cable between two namespaces: what one end sends, the other receives. Both
- * ends are created directly in their namespaces by one rtnetlink request (never moved
+ * A veth (virtual Ethernet) pair between two namespaces: what one end sends, the other receives.
+ * Both ends are created directly in their namespaces by one rtnetlink request (never moved
  * afterwards) and brought up.
  *
  * <pre>{@code
- * VethPair cable = VethPair.create(client, "eth0", server, "eth0");
- * cable.left().addAddress("10.0.0.1/24");
- * cable.right().addAddress("10.0.0.2/24");
+ * VethPair veth = VethPair.create(client, "eth0", server, "eth0");
+ * veth.left().addAddress("10.0.0.1/24");
+ * veth.right().addAddress("10.0.0.2/24");
  * }</pre>
  *
  * <p>The pair disappears with either namespace, or with {@link #delete()}.
@@ -45,8 +45,8 @@ public final class VethPair {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both namespaces are required");
     }
     // A closed handle may share its id with a new namespace (the kernel reuses inode numbers): check it first.
-    left.checkOpen("connect a cable to it");
-    right.checkOpen("connect a cable to it");
+    left.checkOpen(CONNECT);
+    right.checkOpen(CONNECT);
     checkName(leftName, "leftName", "VethPair.create(" + object + ")");
     checkName(rightName, "rightName", "VethPair.create(" + object + ")");
     if (left.equals(right) && leftName.equals(rightName)) {
@@ -72,6 +72,9 @@ public final class VethPair {
 
   private static final AtomicInteger PEER_INDEX = new AtomicInteger();
 
+  /** What a closed namespace's message says could not be done. */
+  private static final String CONNECT = "connect a veth to it";
+
   /**
    * One RTM_NEWLINK for both ends. They get two consecutive interface indexes from a high range,
    * so they never share one; see {@code Requests.newVeth}. An index that happens to be taken is
@@ -82,7 +85,7 @@ public final class VethPair {
       int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
       try {
         // The peer's descriptor is named in the request: it must stay open until the kernel has it.
-        peer.handle().withFd("connect a cable to it", peerFd -> {
+        peer.handle().withFd(CONNECT, peerFd -> {
           home.client().newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object);
           return null;
         });
@@ -115,7 +118,8 @@ public final class VethPair {
     if (taken.isEmpty()) {
       return e;
     }
-    String hint = String.join(" and ", taken) + "; give the cable unused names (NetNs.links() lists the ones in use)";
+    String hint = String.join(" and ", taken)
+        + "; give the veth's ends unused names (NetNs.links() lists the ones in use)";
     return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? hint : e.detail() + "; " + hint);
   }
 

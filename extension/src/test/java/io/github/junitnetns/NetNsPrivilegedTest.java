@@ -227,7 +227,7 @@ class NetNsPrivilegedTest {
   }
 
   @Test
-  void theEndsOfACableNeverShareAnInterfaceIndex() {
+  void theEndsOfAVethNeverShareAnInterfaceIndex() {
     // Equal indexes would make the kernel delay the carrier (linkwatch), dropping the first packets.
     try (NetNs a = NetNs.create("ia"); NetNs b = NetNs.create("ib")) {
       VethPair pair = VethPair.create(a, "eth0", b, "eth0");

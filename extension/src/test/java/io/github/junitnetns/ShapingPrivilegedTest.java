@@ -116,10 +116,10 @@ class ShapingPrivilegedTest {
 
   /** client eth0 10.0.0.1/24 <-> server eth0 10.0.0.2/24; returns the client's end. */
   private static Link wire(NetNs client, NetNs server) {
-    VethPair cable = VethPair.create(client, "eth0", server, "eth0");
-    cable.left().addAddress("10.0.0.1/24");
-    cable.right().addAddress("10.0.0.2/24");
-    return cable.left();
+    VethPair veth = VethPair.create(client, "eth0", server, "eth0");
+    veth.left().addAddress("10.0.0.1/24");
+    veth.right().addAddress("10.0.0.2/24");
+    return veth.left();
   }
 
   /**

@@ -41,9 +41,9 @@ class ErrorCataloguePrivilegedTest {
       VethPair.create(x, "eth0", y, "eth0");
       assertThatThrownBy(() -> VethPair.create(x, "eth0", y, "eth1")).isInstanceOf(NetNsException.class)
           .hasMessage("RTM_NEWLINK veth eth0@x <-> eth1@y: EEXIST (File exists) - netns x has an interface called eth0"
-              + " already; give the cable unused names (NetNs.links() lists the ones in use)")
-          .satisfies(e -> assertThat(((NetNsException) e).errnoName()).isEqualTo("EEXIST"));
-      assertThat(y.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0"); // no half cable
+              + " already; give the veth's ends unused names (NetNs.links() lists the ones in use)")
+          .satisfies(e -> assertThat(((NetNsException) e).is("EEXIST")).isTrue());
+      assertThat(y.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0"); // no half veth
     }
   }
 
@@ -53,7 +53,7 @@ class ErrorCataloguePrivilegedTest {
       lan.attach(member, "lan0");
       assertThatThrownBy(() -> lan.attach(member, "lan0")).isInstanceOf(NetNsException.class)
           .hasMessageStartingWith("RTM_NEWLINK veth port2@bridge-lan (master lan) <-> lan0@member: EEXIST (File exists)")
-          .hasMessageEndingWith(" - netns member has an interface called lan0 already; give the cable unused names"
+          .hasMessageEndingWith(" - netns member has an interface called lan0 already; give the veth's ends unused names"
               + " (NetNs.links() lists the ones in use)");
     }
   }
@@ -225,8 +225,8 @@ class ErrorCataloguePrivilegedTest {
   /**
    * An explicit host-side name that the host already has is EEXIST from the kernel, after
    * validation (the host's interfaces are not the annotation's to know). The test makes the host
-   * interface itself, on a cable to a namespace of its own, and deletes it afterwards; were the JVM
-   * killed, the cable would go with that namespace.
+   * interface itself, on a veth to a namespace of its own, and deletes it afterwards; were the JVM
+   * killed, the veth would go with that namespace.
    */
   @Test
   @org.junit.jupiter.api.parallel.ResourceLock("junit-netns.host-links") // it adds a link to the host for a moment

@@ -120,7 +120,7 @@ class ErrorCatalogueTest {
 
   @Test
   void interfaceNamesAreCheckedBeforeTheKernelIsAsked() {
-    // '%' would make the kernel pick a name from a template (x%d -> x0): the cable would exist
+    // '%' would make the kernel pick a name from a template (x%d -> x0): the veth would exist
     // under another name, and half of it stay behind.
     assertThatThrownBy(() -> VethPair.create(host, "x%d", host, "y")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("VethPair.create(veth x%d@/proc/self/ns/net <-> y@/proc/self/ns/net): leftName \"x%d\" is not a"
@@ -170,7 +170,7 @@ class ErrorCatalogueTest {
       // A closed handle may share its id with a live namespace (inode numbers are reused): the
       // closed end is named, not "both ends have the same name".
       assertThatThrownBy(() -> VethPair.create(open, "eth0", closed, "eth0")).isInstanceOf(IllegalStateException.class)
-          .hasMessage(prefix + "connect a cable to it" + FIX);
+          .hasMessage(prefix + "connect a veth to it" + FIX);
     }
     assertThat(closed.describe()).endsWith("(closed)\n");
   }
