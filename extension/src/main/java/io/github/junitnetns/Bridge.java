@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A virtual Ethernet switch. It lives in a hidden namespace of its own, never in the host's;
- * members are attached by veth cables, one end a port of the bridge, the other an interface of the
+ * members are attached by veth pairs, one end a port of the bridge, the other an interface of the
  * member. Spanning tree is off, so ports forward at once.
  *
  * <pre>{@code
@@ -42,14 +42,17 @@ public final class Bridge implements AutoCloseable {
   }
 
   /**
-   * Plugs {@code member} into this bridge with a veth cable and returns the member's end, called
+   * Plugs {@code member} into this bridge with a veth pair and returns the member's end, called
    * {@code interfaceName} and up. The bridge's end is a port named {@code port1}, {@code port2}, ...
    */
   public Link attach(NetNs member, String interfaceName) {
     return attach(member, interfaceName, 0);
   }
 
-  /** As {@link #attach(NetNs, String)}, with the cable's MTU ({@code 0}: the kernel's default). */
+  /**
+   * As {@link #attach(NetNs, String)}, with the MTU of both ends of the veth ({@code 68} to
+   * {@code 65535}; {@code 0}: the kernel's default).
+   */
   public Link attach(NetNs member, String interfaceName, int mtu) {
     if (home.isClosed()) {
       throw new IllegalStateException("Bridge.attach(" + (member == null ? "null" : member.label()) + ", \""
@@ -63,6 +66,7 @@ public final class Bridge implements AutoCloseable {
       throw new IllegalArgumentException("Bridge.attach(" + object + "): the member namespace is required");
     }
     VethPair.checkName(interfaceName, "interfaceName", "Bridge.attach(" + object + ")");
+    VethPair.checkMtu(mtu, "Bridge.attach(" + object + ")");
     int portIndex = VethPair.createPair(home, port, member, interfaceName, mtu, index, object);
     home.client().linkUp(portIndex, port + "@" + home.label());
     member.client().linkUp(portIndex + 1, interfaceName + "@" + member.label());
@@ -78,7 +82,7 @@ public final class Bridge implements AutoCloseable {
     return home;
   }
 
-  /** Removes the bridge with its namespace; the members' ends of the cables go with it. */
+  /** Removes the bridge with its namespace; the members' ends of its veths go with it. */
   @Override
   public void close() {
     home.close();

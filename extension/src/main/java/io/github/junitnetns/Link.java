@@ -5,11 +5,11 @@ import io.github.junitnetns.internal.net.Cidr;
 import io.github.junitnetns.internal.netlink.AddressMessage;
 import io.github.junitnetns.internal.netlink.LinkMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
+import io.github.junitnetns.internal.topology.TopologyValidator;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A network interface of a {@link NetNs}, as read over rtnetlink when it was listed: its name,
@@ -24,38 +24,29 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Link {
-  /** An address on an interface with its prefix length; {@code toString()} gives the CIDR form. */
-  public static final class Address {
-    private final InetAddress address;
-    private final int prefixLength;
-
-    Address(InetAddress address, int prefixLength) {
-      this.address = address;
-      this.prefixLength = prefixLength;
+  /**
+   * An address on an interface with its prefix length; {@code toString()} gives the CIDR form.
+   *
+   * @param address the IPv4 or IPv6 address
+   * @param prefixLength the prefix length, 0 to 32 for IPv4, 0 to 128 for IPv6
+   */
+  public record Address(InetAddress address, int prefixLength) {
+    /** @throws IllegalArgumentException if the address is null or the prefix length out of its range */
+    public Address {
+      if (address == null) {
+        throw new IllegalArgumentException("Link.Address(null, " + prefixLength + "): give an address, e.g."
+            + " InetAddress.getByName(\"10.0.0.1\")");
+      }
+      int max = address.getAddress().length * 8;
+      if (prefixLength < 0 || prefixLength > max) {
+        throw new IllegalArgumentException("Link.Address(" + Addresses.format(address) + ", " + prefixLength + "): the"
+            + " prefix length of an " + (max == 32 ? "IPv4" : "IPv6") + " address is 0 to " + max);
+      }
     }
 
-    public InetAddress address() {
-      return address;
-    }
-
-    public int prefixLength() {
-      return prefixLength;
-    }
-
+    /** Whether this is an IPv6 address. */
     public boolean isIpv6() {
       return address instanceof Inet6Address;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Address
-          && ((Address) other).address.equals(address)
-          && ((Address) other).prefixLength == prefixLength;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(address, prefixLength);
     }
 
     /** E.g. {@code 10.0.0.1/24} or {@code fd00::1/64}. */
@@ -164,7 +155,10 @@ public final class Link {
     ns.client().linkUp(index(), describeName());
   }
 
-  /** Sets the interface down, like {@code ip link set NAME down}: a pulled cable for both ends' traffic. */
+  /**
+   * Sets the interface down, like {@code ip link set NAME down}. On a veth the other end loses its
+   * carrier too, so no traffic passes either way until this end is {@link #up()} again.
+   */
   public void down() {
     ns.client().linkDown(index(), describeName());
   }
@@ -190,9 +184,9 @@ public final class Link {
 
   /** Sets the MTU, like {@code ip link set NAME mtu N}. */
   public void setMtu(int mtu) {
-    if (mtu < 68 || mtu > 65535) {
-      throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName()
-          + ": an MTU must be between 68 (the IPv4 minimum) and 65535");
+    if (!TopologyValidator.isMtu(mtu)) {
+      throw new IllegalArgumentException("setMtu(" + mtu + ") on " + describeName() + ": an MTU must be between "
+          + TopologyValidator.MIN_MTU + " (the IPv4 minimum) and " + TopologyValidator.MAX_MTU);
     }
     ns.client().setMtu(index(), describeName(), mtu);
   }

@@ -2,6 +2,8 @@ package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The kernel refused an operation on a namespace, link, address, route or rule. The message
@@ -12,12 +14,16 @@ import io.github.junitnetns.internal.linux.ErrnoException;
  * try {
  *   NetNs.create("x");
  * } catch (NetNsException e) {
- *   if (e.errnoName().equals("EPERM")) { ... } // not privileged: run as root or under unshare -Urn
+ *   if (e.is("EPERM")) { ... } // not privileged: run as root or under unshare -Urn
+ *   throw e;
  * }
  * }</pre>
  */
 public class NetNsException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+
+  /** The largest errno of Linux (EHWPOISON, asm-generic/errno.h). */
+  private static final int MAX_ERRNO = 133;
 
   private final String operation;
   private final String object;
@@ -59,9 +65,51 @@ public class NetNsException extends RuntimeException {
     return errno;
   }
 
-  /** The errno's symbolic name, e.g. {@code EEXIST}. */
+  /** The errno's symbolic name, e.g. {@code EEXIST}; to test for one, use {@link #is(String)}. */
   public String errnoName() {
     return Errno.name(errno);
+  }
+
+  /**
+   * Whether the kernel returned the errno called {@code errnoName}, e.g. {@code e.is("EEXIST")}.
+   * The name is checked, so a misspelt one fails loudly instead of never matching.
+   *
+   * <pre>{@code
+   * try {
+   *   VethPair.create(a, "eth0", b, "eth0");
+   * } catch (NetNsException e) {
+   *   if (!e.is("EEXIST")) {
+   *     throw e;
+   *   }
+   *   // a name is taken: NetNs.links() lists the ones in use
+   * }
+   * }</pre>
+   *
+   * @param errnoName a Linux errno name in capitals, as {@link #errnoName()} gives it, e.g.
+   *     {@code EPERM}, {@code ENOENT}, {@code EEXIST}, {@code ENODEV}, {@code EBUSY}
+   * @throws IllegalArgumentException if {@code errnoName} is not an errno name junit-netns knows
+   *     (for others, compare {@link #errno()} with the number)
+   */
+  public boolean is(String errnoName) {
+    Integer number = errnoName == null ? null : ERRNOS.get(errnoName);
+    if (number == null) {
+      throw new IllegalArgumentException("NetNsException.is(" + (errnoName == null ? "null" : "\"" + errnoName + "\"")
+          + "): not an errno name junit-netns knows; give one of " + String.join(", ", ERRNOS.keySet())
+          + ", or compare errno() with the number");
+    }
+    return errno == number;
+  }
+
+  /** The errno numbers by name, of every errno {@link Errno} names. */
+  private static final Map<String, Integer> ERRNOS = new TreeMap<>();
+
+  static {
+    for (int errno = 1; errno <= MAX_ERRNO; errno++) {
+      String name = Errno.name(errno);
+      if (!name.equals("errno " + errno)) {
+        ERRNOS.put(name, errno);
+      }
+    }
   }
 
   /** What to do about EPERM. */

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Shapes what arrives at an interface from one peer, where the wire would: the peer's packets on
+ * Shapes what arrives at an interface from one peer, where a real link would: the peer's packets on
  * the interface's ingress are redirected to an ifb device of their own (one per interface and
  * peer, in the same namespace), and the qdisc sits on that ifb. A packet dropped there was
  * already sent, so the sender's TCP sees a lost segment, as on a real link, not a local drop it

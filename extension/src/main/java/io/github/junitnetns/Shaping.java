@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * net.shape("client", "server", Shaping.delay(Duration.ofMillis(50))
  *     .withJitter(Duration.ofMillis(5))
  *     .withLoss(1));                                                           // a bad Wi-Fi
- * net.shape("client", "server", Shaping.none());                              // the wire again
+ * net.shape("client", "server", Shaping.none());                              // unshaped again
  * }</pre>
  *
  * <p>Rates use the units of {@code tc(8)}: {@code bit} (or a bare number), {@code kbit},

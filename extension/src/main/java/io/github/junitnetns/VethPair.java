@@ -1,20 +1,21 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
-import java.nio.charset.StandardCharsets;
+import io.github.junitnetns.internal.topology.TopologyValidator;
+import io.github.junitnetns.internal.topology.TopologyValidator.NameProblem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A virtual Ethernet cable between two namespaces: what one end sends, the other receives. Both
- * ends are created directly in their namespaces by one rtnetlink request (never moved
+ * A veth (virtual Ethernet) pair between two namespaces: what one end sends, the other receives.
+ * Both ends are created directly in their namespaces by one rtnetlink request (never moved
  * afterwards) and brought up.
  *
  * <pre>{@code
- * VethPair cable = VethPair.create(client, "eth0", server, "eth0");
- * cable.left().addAddress("10.0.0.1/24");
- * cable.right().addAddress("10.0.0.2/24");
+ * VethPair veth = VethPair.create(client, "eth0", server, "eth0");
+ * veth.left().addAddress("10.0.0.1/24");
+ * veth.right().addAddress("10.0.0.2/24");
  * }</pre>
  *
  * <p>The pair disappears with either namespace, or with {@link #delete()}.
@@ -44,18 +45,15 @@ public final class VethPair {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both namespaces are required");
     }
     // A closed handle may share its id with a new namespace (the kernel reuses inode numbers): check it first.
-    left.checkOpen("connect a cable to it");
-    right.checkOpen("connect a cable to it");
+    left.checkOpen(CONNECT);
+    right.checkOpen(CONNECT);
     checkName(leftName, "leftName", "VethPair.create(" + object + ")");
     checkName(rightName, "rightName", "VethPair.create(" + object + ")");
     if (left.equals(right) && leftName.equals(rightName)) {
       throw new IllegalArgumentException("VethPair.create(" + object + "): both ends have the same name in the"
           + " same namespace; give them different names");
     }
-    if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
-      throw new IllegalArgumentException("VethPair.create(" + object + "): mtu " + mtu
-          + " is out of range; use 68 to 65535, or 0 for the default");
-    }
+    checkMtu(mtu, "VethPair.create(" + object + ")");
     int index = createPair(left, leftName, right, rightName, mtu, 0, object);
     try {
       left.client().linkUp(index, leftName + "@" + left.label());
@@ -74,6 +72,9 @@ public final class VethPair {
 
   private static final AtomicInteger PEER_INDEX = new AtomicInteger();
 
+  /** What a closed namespace's message says could not be done. */
+  private static final String CONNECT = "connect a veth to it";
+
   /**
    * One RTM_NEWLINK for both ends. They get two consecutive interface indexes from a high range,
    * so they never share one; see {@code Requests.newVeth}. An index that happens to be taken is
@@ -84,7 +85,7 @@ public final class VethPair {
       int index = (1 << 16) + (PEER_INDEX.getAndAdd(2) & 0x3ffffffe);
       try {
         // The peer's descriptor is named in the request: it must stay open until the kernel has it.
-        peer.handle().withFd("connect a cable to it", peerFd -> {
+        peer.handle().withFd(CONNECT, peerFd -> {
           home.client().newVeth(name, index, peerName, peerFd, index + 1, mtu, master, object);
           return null;
         });
@@ -117,20 +118,35 @@ public final class VethPair {
     if (taken.isEmpty()) {
       return e;
     }
-    String hint = String.join(" and ", taken) + "; give the cable unused names (NetNs.links() lists the ones in use)";
+    String hint = String.join(" and ", taken)
+        + "; give the veth's ends unused names (NetNs.links() lists the ones in use)";
     return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? hint : e.detail() + "; " + hint);
   }
 
   /**
-   * Refuses a name the kernel would refuse or rewrite: {@code %} makes it a template ({@code x%d}
-   * becomes {@code x0}), after which the interface cannot be found by the name given.
+   * Refuses a name that {@link TopologyValidator#interfaceNameProblem(String) cannot name} an
+   * interface: one the kernel would refuse or rewrite ({@code %} makes it a template, {@code x%d}
+   * becomes {@code x0}, after which the interface cannot be found by the name given), or
+   * {@code lo}, which every namespace has.
    */
   static void checkName(String name, String argument, String call) {
-    if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 15
-        || name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
-        || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
-          + " not a usable interface name; use 1 to 15 bytes without '/', ':', '%' or spaces, e.g. eth0");
+    NameProblem problem = TopologyValidator.interfaceNameProblem(name);
+    if (problem == null) {
+      return;
+    }
+    String fix = problem == NameProblem.LOOPBACK
+        ? ": every namespace has its loopback interface called lo; pick another name, e.g. eth0"
+        : "; use 1 to " + TopologyValidator.MAX_INTERFACE_NAME_BYTES
+            + " bytes without '/', ':', '%' or spaces, e.g. eth0";
+    throw new IllegalArgumentException(call + ": " + argument + (name == null ? " is null," : " \"" + name + "\" is")
+        + " not a usable interface name" + fix);
+  }
+
+  /** Refuses an MTU Linux would refuse; 0 (the kernel's default) passes. */
+  static void checkMtu(int mtu, String call) {
+    if (mtu != 0 && !TopologyValidator.isMtu(mtu)) {
+      throw new IllegalArgumentException(call + ": mtu " + mtu + " is out of range; use " + TopologyValidator.MIN_MTU
+          + " to " + TopologyValidator.MAX_MTU + ", or 0 for the default");
     }
   }
 

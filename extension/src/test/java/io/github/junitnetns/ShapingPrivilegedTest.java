@@ -36,7 +36,7 @@ class ShapingPrivilegedTest {
   @Test
   void tbfOnTheSendersEgressHoldsATcpTransferToTheRate() throws Exception {
     try (NetNs client = NetNs.create("client"); NetNs server = NetNs.create("server")) {
-      Link out = wire(client, server);
+      Link out = vethBetween(client, server);
       int burst = Qdiscs.defaultBurstBytes(RATE, out.mtu());
       // A queue of a second of the rate: no drops in this transfer. A drop in the sender's own qdisc is a
       // local drop, which TCP may answer by waiting out a retransmission timeout (>= 200 ms): with a
@@ -64,7 +64,7 @@ class ShapingPrivilegedTest {
   @Test
   void tbfOnAnIfbShapesTheReceiversIngress() throws Exception {
     try (NetNs client = NetNs.create("client"); NetNs server = NetNs.create("server")) {
-      wire(client, server);
+      vethBetween(client, server);
       Link in = server.link("eth0").orElseThrow();
       // ip link add ifb0 type ifb; tc qdisc add dev eth0 clsact;
       // tc filter add dev eth0 ingress u32 match u32 0 0 action mirred egress redirect dev ifb0
@@ -96,7 +96,7 @@ class ShapingPrivilegedTest {
         ns.client().replaceRootNetem(lo.index(), Shaper.netem(lossy), "lo@netem");
       } catch (NetNsException e) {
         System.out.println("netem refused: " + e.getMessage());
-        assertThat(e.errnoName()).isEqualTo("ENOENT");
+        assertThat(e.is("ENOENT")).isTrue();
         assertThat(e.getMessage()).contains("netem delay 50ms jitter 5ms loss 1% on lo@netem",
             "Specified qdisc kind is unknown");
         assertThat(Shaper.isUnknownKind(e)).isTrue();
@@ -115,11 +115,11 @@ class ShapingPrivilegedTest {
   // ---- helpers ----
 
   /** client eth0 10.0.0.1/24 <-> server eth0 10.0.0.2/24; returns the client's end. */
-  private static Link wire(NetNs client, NetNs server) {
-    VethPair cable = VethPair.create(client, "eth0", server, "eth0");
-    cable.left().addAddress("10.0.0.1/24");
-    cable.right().addAddress("10.0.0.2/24");
-    return cable.left();
+  private static Link vethBetween(NetNs client, NetNs server) {
+    VethPair veth = VethPair.create(client, "eth0", server, "eth0");
+    veth.left().addAddress("10.0.0.1/24");
+    veth.right().addAddress("10.0.0.2/24");
+    return veth.left();
   }
 
   /**

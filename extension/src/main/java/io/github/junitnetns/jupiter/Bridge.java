@@ -10,8 +10,9 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A switch joining several namespaces of the test on one LAN. The bridge lives in a hidden
- * namespace of its own (never the host's); each member is plugged in with a veth cable.
+ * A bridge (a virtual Ethernet switch) joining several namespaces of the test. The bridge lives
+ * in a hidden namespace of its own (never the host's); each member is plugged in with a veth
+ * pair, one end a port of the bridge, the other the member's interface.
  *
  * <pre>{@code
  * @IsolatedNetNs({"n1", "n2", "n3"})
@@ -46,7 +47,7 @@ public @interface Bridge {
   /** The members' interface names, in member order; default {@code eth0}, {@code eth1}, ... per namespace. */
   String[] interfaceNames() default {};
 
-  /** The MTU of the cables; 0 is the kernel's default (1500). */
+  /** The MTU of the members' veths (both ends); 0 is the kernel's default (1500). */
   int mtu() default 0;
 
   /** Holds repeated {@code @Bridge}; written by the compiler, not by hand. */

@@ -10,8 +10,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A virtual Ethernet cable between two namespaces of the test, created before it and removed
- * after it.
+ * A veth (virtual Ethernet) pair between two namespaces of the test, created before it and
+ * removed after it: what one end sends, the other receives.
  *
  * <pre>{@code
  * @IsolatedNetNs({"client", "server"})
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Addresses: {@link #subnet()} gives the left end the first host address and the right end the
  * second; {@link #leftAddress()}/{@link #rightAddress()} set them explicitly (CIDR, or a bare
  * address inside {@code subnet}). IPv6 works the same way and needs no wait for duplicate address
- * detection. With neither, the cable has no addresses. Interfaces are named {@code eth0},
+ * detection. With neither, the veth has no addresses. Interfaces are named {@code eth0},
  * {@code eth1}, ... in each namespace, in declaration order ({@code @VethLink}s before
  * {@code @Bridge}s), unless {@link #leftName()}/{@link #rightName()} say otherwise.
  *

@@ -41,9 +41,9 @@ class ErrorCataloguePrivilegedTest {
       VethPair.create(x, "eth0", y, "eth0");
       assertThatThrownBy(() -> VethPair.create(x, "eth0", y, "eth1")).isInstanceOf(NetNsException.class)
           .hasMessage("RTM_NEWLINK veth eth0@x <-> eth1@y: EEXIST (File exists) - netns x has an interface called eth0"
-              + " already; give the cable unused names (NetNs.links() lists the ones in use)")
-          .satisfies(e -> assertThat(((NetNsException) e).errnoName()).isEqualTo("EEXIST"));
-      assertThat(y.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0"); // no half cable
+              + " already; give the veth's ends unused names (NetNs.links() lists the ones in use)")
+          .satisfies(e -> assertThat(((NetNsException) e).is("EEXIST")).isTrue());
+      assertThat(y.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0"); // no half veth
     }
   }
 
@@ -53,8 +53,22 @@ class ErrorCataloguePrivilegedTest {
       lan.attach(member, "lan0");
       assertThatThrownBy(() -> lan.attach(member, "lan0")).isInstanceOf(NetNsException.class)
           .hasMessageStartingWith("RTM_NEWLINK veth port2@bridge-lan (master lan) <-> lan0@member: EEXIST (File exists)")
-          .hasMessageEndingWith(" - netns member has an interface called lan0 already; give the cable unused names"
+          .hasMessageEndingWith(" - netns member has an interface called lan0 already; give the veth's ends unused names"
               + " (NetNs.links() lists the ones in use)");
+    }
+  }
+
+  @Test
+  void aBridgeMemberIsCheckedBeforeTheKernelIsAsked() {
+    try (NetNs member = NetNs.create("member"); Bridge lan = Bridge.create("lan")) {
+      assertThatThrownBy(() -> lan.attach(member, "eth0", 10)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Bridge.attach(veth port1@bridge-lan (master lan) <-> eth0@member): mtu 10 is out of range;"
+              + " use 68 to 65535, or 0 for the default");
+      assertThatThrownBy(() -> lan.attach(member, "lo")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Bridge.attach(veth port2@bridge-lan (master lan) <-> lo@member): interfaceName"
+              + " \"lo\" is not a usable interface name: every namespace has its loopback interface called lo");
+      assertThat(member.links()).extracting(Link::name).containsExactly("lo");
+      assertThat(lan.netNs().links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "lan");
     }
   }
 
@@ -211,8 +225,8 @@ class ErrorCataloguePrivilegedTest {
   /**
    * An explicit host-side name that the host already has is EEXIST from the kernel, after
    * validation (the host's interfaces are not the annotation's to know). The test makes the host
-   * interface itself, on a cable to a namespace of its own, and deletes it afterwards; were the JVM
-   * killed, the cable would go with that namespace.
+   * interface itself, on a veth to a namespace of its own, and deletes it afterwards; were the JVM
+   * killed, the veth would go with that namespace.
    */
   @Test
   @org.junit.jupiter.api.parallel.ResourceLock("junit-netns.host-links") // it adds a link to the host for a moment

@@ -121,7 +121,7 @@ class ErrorCatalogueTest {
         .hasMessage("open /proc/" + none + "/ns/net: ENOENT (No such file or directory) - NetNs.ofPid(" + none
             + "): no process " + none + " is running (it has ended, or the pid is wrong); give the pid of a live"
             + " process, e.g. process.pid()")
-        .satisfies(e -> assertThat(((NetNsException) e).errnoName()).isEqualTo("ENOENT"));
+        .satisfies(e -> assertThat(((NetNsException) e).is("ENOENT")).isTrue());
   }
 
   @Test
@@ -137,7 +137,7 @@ class ErrorCatalogueTest {
 
   @Test
   void interfaceNamesAreCheckedBeforeTheKernelIsAsked() {
-    // '%' would make the kernel pick a name from a template (x%d -> x0): the cable would exist
+    // '%' would make the kernel pick a name from a template (x%d -> x0): the veth would exist
     // under another name, and half of it stay behind.
     assertThatThrownBy(() -> VethPair.create(host, "x%d", host, "y")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("VethPair.create(veth x%d@/proc/self/ns/net <-> y@/proc/self/ns/net): leftName \"x%d\" is not a"
@@ -155,6 +155,12 @@ class ErrorCatalogueTest {
             + " '/', ':', '%' or spaces, e.g. eth0");
     assertThatThrownBy(() -> Bridge.create("a-bridge-name-too-long")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Bridge.create(\"a-bridge-name-too-long\"): name \"a-bridge-name-too-long\" is not");
+    // Every namespace has its lo: the kernel would answer EEXIST; the name is refused before it is asked.
+    assertThatThrownBy(() -> VethPair.create(host, "lo", host, "y")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("VethPair.create(veth lo@/proc/self/ns/net <-> y@/proc/self/ns/net): leftName \"lo\" is not a usable"
+            + " interface name: every namespace has its loopback interface called lo; pick another name, e.g. eth0");
+    assertThatThrownBy(() -> Bridge.create("lo")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Bridge.create(\"lo\"): name \"lo\" is not a usable interface name: every namespace");
   }
 
   // ================================================================ closed handles
@@ -181,7 +187,7 @@ class ErrorCatalogueTest {
       // A closed handle may share its id with a live namespace (inode numbers are reused): the
       // closed end is named, not "both ends have the same name".
       assertThatThrownBy(() -> VethPair.create(open, "eth0", closed, "eth0")).isInstanceOf(IllegalStateException.class)
-          .hasMessage(prefix + "connect a cable to it" + FIX);
+          .hasMessage(prefix + "connect a veth to it" + FIX);
     }
     assertThat(closed.describe()).endsWith("(closed)\n");
   }

@@ -11,8 +11,27 @@ import java.util.regex.Pattern;
  * addresses. Each takes {@code what} (the declaration, as the user wrote it) and the attribute the
  * value came from, and throws {@link InvalidTopologyException} with a sentence that names both,
  * the value and the fix. Empty text means "not given": those methods return null.
+ *
+ * <p>The rules themselves are the primitives {@link #interfaceNameProblem(String)} and
+ * {@link #isMtu(int)}, which throw nothing: the library ({@code VethPair}, {@code Bridge},
+ * {@code Link}) applies the same rules and words its own {@code IllegalArgumentException}.
  */
 public final class TopologyValidator {
+  /** Why a text cannot name an interface; see {@link #interfaceNameProblem(String)}. */
+  public enum NameProblem {
+    /** null or empty. */
+    MISSING,
+    /** More than {@link #MAX_INTERFACE_NAME_BYTES} bytes in UTF-8. */
+    TOO_LONG,
+    /** {@code lo}: every namespace has its loopback interface by that name. */
+    LOOPBACK,
+    /**
+     * What the kernel reads specially: '/' and ':' (sysfs paths, aliases), '%' (a template:
+     * {@code x%d} becomes {@code x0}), whitespace, "." and "..".
+     */
+    RESERVED
+  }
+
   /** The smallest MTU Linux accepts on an Ethernet device (ETH_MIN_MTU, linux/if_ether.h). */
   public static final int MIN_MTU = 68;
   /** The largest MTU of a veth (ETH_MAX_MTU, linux/if_ether.h). */
@@ -31,9 +50,14 @@ public final class TopologyValidator {
     return name != null && NAMESPACE_NAME.matcher(name).matches();
   }
 
+  /** Whether Linux accepts {@code mtu} on a veth or bridge: {@value #MIN_MTU} to {@value #MAX_MTU}. */
+  public static boolean isMtu(int mtu) {
+    return mtu >= MIN_MTU && mtu <= MAX_MTU;
+  }
+
   /** Refuses an MTU outside 68..65535; 0 (the kernel's default) passes. */
   public static void mtu(String what, int mtu) {
-    if (mtu != 0 && (mtu < MIN_MTU || mtu > MAX_MTU)) {
+    if (mtu != 0 && !isMtu(mtu)) {
       throw new InvalidTopologyException(what, "has mtu = " + mtu + ". Use " + MIN_MTU + " to " + MAX_MTU
           + ", or leave it out for the kernel's default (1500).");
     }
@@ -48,29 +72,49 @@ public final class TopologyValidator {
   }
 
   /**
-   * The interface name, or null when empty (a default is chosen later). Refused: more than 15
-   * bytes, {@code lo}, and what the kernel reads specially ('/', ':', '%' templates, spaces, "."
-   * and "..").
+   * Why {@code name} cannot name an interface that the library creates, or null when it can: the
+   * kernel refuses or rewrites the name, or (for {@code lo}) has it in every namespace already.
    */
-  public static String interfaceName(String what, String attribute, String name) {
-    if (name.isEmpty()) {
-      return null;
+  public static NameProblem interfaceNameProblem(String name) {
+    if (name == null || name.isEmpty()) {
+      return NameProblem.MISSING;
     }
-    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_INTERFACE_NAME_BYTES) {
-      throw new InvalidTopologyException(what, "has " + attribute + " = \"" + name + "\", " + bytes + " bytes; Linux"
-          + " interface names have at most 15 (IFNAMSIZ - 1). Shorten it.");
+    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_INTERFACE_NAME_BYTES) {
+      return NameProblem.TOO_LONG;
     }
     if (name.equals("lo")) {
-      throw new InvalidTopologyException(what, "has " + attribute + " = \"lo\": every namespace has its loopback"
-          + " interface called lo. Pick another name, e.g. \"eth0\".");
+      return NameProblem.LOOPBACK;
     }
     if (name.contains("/") || name.contains(":") || name.contains("%") || name.chars().anyMatch(Character::isWhitespace)
         || name.equals(".") || name.equals("..")) {
-      throw new InvalidTopologyException(what, "has " + attribute + " = \"" + name + "\", which cannot name an"
-          + " interface here. Use letters, digits, '-', '_' or '.', e.g. \"eth0\".");
+      return NameProblem.RESERVED;
     }
-    return name;
+    return null;
+  }
+
+  /**
+   * The interface name, or null when empty (a default is chosen later). Refused: what
+   * {@link #interfaceNameProblem(String)} refuses.
+   */
+  public static String interfaceName(String what, String attribute, String name) {
+    NameProblem problem = interfaceNameProblem(name);
+    if (problem == null) {
+      return name;
+    }
+    switch (problem) {
+      case MISSING:
+        return null;
+      case TOO_LONG:
+        throw new InvalidTopologyException(what, "has " + attribute + " = \"" + name + "\", "
+            + name.getBytes(StandardCharsets.UTF_8).length + " bytes; Linux interface names have at most "
+            + MAX_INTERFACE_NAME_BYTES + " (IFNAMSIZ - 1). Shorten it.");
+      case LOOPBACK:
+        throw new InvalidTopologyException(what, "has " + attribute + " = \"lo\": every namespace has its loopback"
+            + " interface called lo. Pick another name, e.g. \"eth0\".");
+      default:
+        throw new InvalidTopologyException(what, "has " + attribute + " = \"" + name + "\", which cannot name an"
+            + " interface here. Use letters, digits, '-', '_' or '.', e.g. \"eth0\".");
+    }
   }
 
   /** The subnet, or null when empty; host bits must be clear. */

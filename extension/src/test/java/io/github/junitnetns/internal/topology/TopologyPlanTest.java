@@ -56,4 +56,25 @@ class TopologyPlanTest {
     assertThat(TopologyValidator.address("x", "address", "10.0.0.9", TopologyValidator.subnet("x", "10.0.0.0/24")))
         .hasToString("10.0.0.9/24");
   }
+
+  /** The rules the library's own checks (VethPair, Bridge, Link) share with the plan. */
+  @Test
+  void thePrimitivesTellTheRuleThatANameOrMtuBreaks() {
+    assertThat(TopologyValidator.interfaceNameProblem("eth0")).isNull();
+    assertThat(TopologyValidator.interfaceNameProblem("fifteen-bytes-x")).isNull();
+    assertThat(TopologyValidator.interfaceNameProblem(null)).isEqualTo(TopologyValidator.NameProblem.MISSING);
+    assertThat(TopologyValidator.interfaceNameProblem("")).isEqualTo(TopologyValidator.NameProblem.MISSING);
+    assertThat(TopologyValidator.interfaceNameProblem("sixteen-bytes-xy"))
+        .isEqualTo(TopologyValidator.NameProblem.TOO_LONG);
+    assertThat(TopologyValidator.interfaceNameProblem("lo")).isEqualTo(TopologyValidator.NameProblem.LOOPBACK);
+    for (String reserved : List.of("a/b", "a:1", "x%d", "a b", "a\tb", ".", "..")) {
+      assertThat(TopologyValidator.interfaceNameProblem(reserved)).as(reserved)
+          .isEqualTo(TopologyValidator.NameProblem.RESERVED);
+    }
+    assertThat(TopologyValidator.isMtu(68)).isTrue();
+    assertThat(TopologyValidator.isMtu(65535)).isTrue();
+    assertThat(TopologyValidator.isMtu(67)).isFalse();
+    assertThat(TopologyValidator.isMtu(65536)).isFalse();
+    assertThat(TopologyValidator.isMtu(0)).isFalse();
+  }
 }
