@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A test's whole topology by name: its namespaces, the cables and bridges between them, and their
+ * A test's whole topology by name: its namespaces, the veths and bridges between them, and their
  * addresses. Declare a parameter of this type in a test with {@code @IsolatedNetNs}.
  *
  * <pre>{@code
@@ -152,7 +152,7 @@ public final class Network implements AutoCloseable {
     return ns;
   }
 
-  /** The address of {@code name}'s first configured interface (cables first, then bridges, in declaration order). */
+  /** The address of {@code name}'s first configured interface (veths first, then bridges, in declaration order). */
   public InetAddress address(String name) {
     ns(name);
     for (Attachment attachment : attachments) {
@@ -165,7 +165,7 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * {@code a}'s interface toward {@code b}: its end of their cable, or its port on a bridge they
+   * {@code a}'s interface toward {@code b}: its end of their veth, or its port on a bridge they
    * share; read from the kernel now.
    */
   public Link link(String a, String b) {
@@ -173,13 +173,13 @@ public final class Network implements AutoCloseable {
     ns(b);
     List<Attachment> shared = facing(a, b);
     if (shared.isEmpty()) {
-      throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one cable"
+      throw new IllegalArgumentException("Network.link(\"" + a + "\", \"" + b + "\"): the two are not on one veth"
           + " or bridge; connect them with @VethLink or @Bridge");
     }
     return Link.read(namespaces.get(a), shared.get(0).interfaceName());
   }
 
-  /** {@code a}'s interfaces on a cable or bridge that {@code b} is on too, in declaration order. */
+  /** {@code a}'s interfaces on a veth or bridge that {@code b} is on too, in declaration order. */
   private List<Attachment> facing(String a, String b) {
     List<Attachment> shared = new ArrayList<>();
     for (Attachment mine : attachments) {
@@ -296,7 +296,7 @@ public final class Network implements AutoCloseable {
    * {@code @Bridge} with {@code from}, {@code from}'s packets are redirected to an ifb of their own
    * in {@code to}'s namespace (named {@code ifb<ifindex in hex>p<n>}, {@code n} being {@code from}'s
    * place among {@link #names()}, from 1), whose qdisc shapes them. So losses look like the wire's,
-   * not like local drops. On a cable everything arriving is {@code from}'s; on a bridge,
+   * not like local drops. On a veth everything arriving is {@code from}'s; on a bridge,
    * {@code from}'s packets are told apart by their source address (any of {@code from}'s
    * configured addresses, IPv4 or IPv6), and the other members' traffic to {@code to} is not
    * shaped. Each pair is shaped on its own: {@code shape("n1", "n3", ...)} and
@@ -307,7 +307,7 @@ public final class Network implements AutoCloseable {
    * extension then aborts the test) and nothing is left behind. Shaping the pair again replaces its
    * shaping; {@link Shaping#none()} removes it (and its ifb), leaving other pairs' alone.
    *
-   * @throws IllegalArgumentException if the two share no cable or bridge
+   * @throws IllegalArgumentException if the two share no veth or bridge
    * @throws IllegalStateException if they share only a bridge and {@code from} has no configured
    *     address to tell its packets apart by
    */

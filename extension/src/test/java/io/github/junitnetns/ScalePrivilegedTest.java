@@ -30,9 +30,9 @@ import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * Two hundred namespaces alive at once: four LANs of fifty nodes, each LAN a bridge in its own
+ * Two hundred namespaces alive at once: four bridges of fifty nodes, each bridge in its own
  * namespace, joined by a router namespace. Built with the library (an annotation cannot list 200
- * names). Proves the nodes are distinct, addressed and talking (TCP within a LAN and across the
+ * names). Proves the nodes are distinct, addressed and talking (TCP within a bridge and across the
  * router), then that closing them releases every descriptor and thread reference, that the kernel
  * really destroys each namespace afterwards, and that the host is unchanged.
  *
@@ -43,9 +43,9 @@ import org.junit.jupiter.api.parallel.Isolated;
 @Isolated
 @Tag("privileged")
 class ScalePrivilegedTest {
-  private static final int LANS = 4;
-  private static final int NODES_PER_LAN = 50;
-  private static final int NODES = LANS * NODES_PER_LAN;
+  private static final int BRIDGES = 4;
+  private static final int NODES_PER_BRIDGE = 50;
+  private static final int NODES = BRIDGES * NODES_PER_BRIDGE;
   private static final int PORT = 7000;
   private static final Duration KERNEL_RECLAIM_LIMIT = Duration.ofSeconds(30);
 
@@ -65,7 +65,7 @@ class ScalePrivilegedTest {
         .isGreaterThan(descriptorsBefore + 2L * namespaceCount() + 64);
 
     List<NetNs> nodes = new ArrayList<>();
-    List<Bridge> lans = new ArrayList<>();
+    List<Bridge> bridges = new ArrayList<>();
     NetNs router = null;
     NetNs witness = null;
     Set<String> ids = new LinkedHashSet<>();
@@ -75,19 +75,19 @@ class ScalePrivilegedTest {
       router = NetNs.create("router");
       router.setSysctl("net.ipv4.ip_forward", "1");
       witness = NetNs.create("witness");
-      for (int lan = 0; lan < LANS; lan++) {
+      for (int lan = 0; lan < BRIDGES; lan++) {
         Bridge bridge = Bridge.create("lan" + lan);
-        lans.add(bridge);
+        bridges.add(bridge);
         bridge.attach(router, "eth" + lan).addAddress(gateway(lan) + "/24");
-        // Not a bridge port: a cable from the witness into the bridge's namespace, which vanishes
+        // Not a bridge port: a veth from the witness into the bridge's namespace, which vanishes
         // only when the kernel destroys that namespace.
         VethPair.create(witness, "w" + lan, bridge.netNs(), "witness");
       }
       for (int i = 0; i < NODES; i++) {
         NetNs node = NetNs.create(nodeName(i));
         nodes.add(node);
-        lans.get(lanOf(i)).attach(node, "eth0").addAddress(address(i) + "/24");
-        node.addRoute("default", gateway(lanOf(i)));
+        bridges.get(bridgeOf(i)).attach(node, "eth0").addAddress(address(i) + "/24");
+        node.addRoute("default", gateway(bridgeOf(i)));
       }
       figures.createMillis = millisSince(start);
       long descriptorsAlive = openDescriptors();
@@ -95,7 +95,7 @@ class ScalePrivilegedTest {
 
       // ---- every namespace distinct and alive
       nodes.forEach(n -> ids.add(n.id()));
-      lans.forEach(l -> ids.add(l.netNs().id()));
+      bridges.forEach(l -> ids.add(l.netNs().id()));
       ids.add(router.id());
       ids.add(witness.id());
       assertThat(ids).as("200 nodes, 4 bridges, a router and the witness are distinct namespaces")
@@ -108,18 +108,18 @@ class ScalePrivilegedTest {
             .as("%s eth0's IPv4 address", nodeName(i))
             .containsExactly(address(i) + "/24");
       }
-      for (Bridge lan : lans) {
-        // lo, the bridge, the router's port, 50 nodes' ports, the witness's cable
-        assertThat(lan.netNs().links()).as("links in %s", lan).hasSize(3 + NODES_PER_LAN + 1);
+      for (Bridge lan : bridges) {
+        // lo, the bridge, the router's port, 50 nodes' ports, the witness's veth
+        assertThat(lan.netNs().links()).as("links in %s", lan).hasSize(3 + NODES_PER_BRIDGE + 1);
       }
       assertThat(descriptorsAlive - descriptorsBefore).as("descriptors held by %d namespaces", namespaceCount())
           .isLessThanOrEqualTo(2L * namespaceCount());
       figures.descriptorsAlive = descriptorsAlive;
 
-      // ---- TCP between sample pairs: within a LAN (first and last of it), across the router
-      // (first and last of all, neighbours across a LAN boundary), both directions
-      int[][] pairs = {{0, NODES - 1}, {NODES - 1, 0}, {0, NODES_PER_LAN - 1}, {NODES_PER_LAN - 1, NODES_PER_LAN},
-          {NODES / 2 - 1, NODES / 2}, {NODES_PER_LAN + 7, 3 * NODES_PER_LAN + 31}, {137, 12}, {NODES - 2, NODES - 1}};
+      // ---- TCP between sample pairs: within a bridge (first and last of it), across the router
+      // (first and last of all, neighbours across a bridge boundary), both directions
+      int[][] pairs = {{0, NODES - 1}, {NODES - 1, 0}, {0, NODES_PER_BRIDGE - 1}, {NODES_PER_BRIDGE - 1, NODES_PER_BRIDGE},
+          {NODES / 2 - 1, NODES / 2}, {NODES_PER_BRIDGE + 7, 3 * NODES_PER_BRIDGE + 31}, {137, 12}, {NODES - 2, NODES - 1}};
       for (int[] pair : pairs) {
         assertExchange(nodes.get(pair[0]), address(pair[0]), nodes.get(pair[1]), address(pair[1]));
       }
@@ -136,22 +136,22 @@ class ScalePrivilegedTest {
       if (nodes.size() == NODES) {
         // A node's eth0 and its bridge port are one veth pair: the port goes when the kernel
         // destroys the node's namespace (cleanup_net), not when its last descriptor is closed.
-        await("the kernel removes the 200 nodes' bridge ports", () -> lans.stream()
+        await("the kernel removes the 200 nodes' bridge ports", () -> bridges.stream()
             .allMatch(lan -> lan.netNs().links().size() == 3 + 1));
         figures.nodesReclaimedMillis = millisSince(reclaimStart);
       }
       if (router != null) {
         router.close();
-        if (lans.size() == LANS) {
-          await("the kernel removes the router's bridge ports", () -> lans.stream()
+        if (bridges.size() == BRIDGES) {
+          await("the kernel removes the router's bridge ports", () -> bridges.stream()
               .allMatch(lan -> lan.netNs().links().size() == 2 + 1));
         }
       }
-      lans.forEach(Bridge::close);
+      bridges.forEach(Bridge::close);
       if (witness != null) {
         NetNs w = witness;
-        if (lans.size() == LANS) {
-          await("the kernel removes the four bridges' namespaces (the witness's cables go)",
+        if (bridges.size() == BRIDGES) {
+          await("the kernel removes the four bridges' namespaces (the witness's veths go)",
               () -> w.links().size() == 1);
         }
         witness.close();
@@ -167,14 +167,14 @@ class ScalePrivilegedTest {
     assertThat(hostSnapshot()).as("the host's links, addresses, routes, rules and /run/netns").isEqualTo(hostBefore);
   }
 
-  // ---- the topology: node i is on LAN i / 50, at 10.1.<lan>.<1 + i % 50>; the router is .254
+  // ---- the topology: node i is on bridge i / 50, at 10.1.<lan>.<1 + i % 50>; the router is .254
 
   private static int namespaceCount() {
-    return NODES + LANS + 2;
+    return NODES + BRIDGES + 2;
   }
 
-  private static int lanOf(int node) {
-    return node / NODES_PER_LAN;
+  private static int bridgeOf(int node) {
+    return node / NODES_PER_BRIDGE;
   }
 
   private static String nodeName(int node) {
@@ -182,7 +182,7 @@ class ScalePrivilegedTest {
   }
 
   private static String address(int node) {
-    return "10.1." + lanOf(node) + "." + (1 + node % NODES_PER_LAN);
+    return "10.1." + bridgeOf(node) + "." + (1 + node % NODES_PER_BRIDGE);
   }
 
   private static String gateway(int lan) {
@@ -321,7 +321,7 @@ class ScalePrivilegedTest {
               + " built in %.0f ms; %.2f descriptors per namespace (%d open at peak, soft limit %s);"
               + " closing the %d nodes took %.1f ms (per node: median %.0f us, p90 %.0f us, max %.0f us);"
               + " the kernel then took %.0f ms more to destroy them",
-          namespaceCount(), NODES, LANS, createMillis, descriptorsPerNamespace, descriptorsAlive,
+          namespaceCount(), NODES, BRIDGES, createMillis, descriptorsPerNamespace, descriptorsAlive,
           descriptorLimit == Long.MAX_VALUE ? "unlimited" : Long.toString(descriptorLimit), close.length,
           closeNodesMillis, percentile(close, 0.5), percentile(close, 0.9), percentile(close, 1.0),
           nodesReclaimedMillis);

@@ -72,7 +72,7 @@ class CrashSafetyPrivilegedTest {
         assertThat(pids).as("processes started by exec, a daemon among them, and the watchdog")
             .noneMatch(CrashSafetyPrivilegedTest::alive);
         assertThat(referenced(namespaces)).as("whatever still refers to the test's namespaces").isEmpty();
-        assertThat(hostLinks(hostLinkPrefix)).as("the host's end of the test's cable").isEmpty();
+        assertThat(hostLinks(hostLinkPrefix)).as("the host's end of the test's veth").isEmpty();
         assertThat(Files.exists(captureDirectory)).as("captured output").isFalse();
       });
       assertThat(Kernel.run("ip", "-4", "rule") + Kernel.run("ip", "-6", "rule")).isEqualTo(rulesBefore);

@@ -250,7 +250,7 @@ class ErrorCatalogueTest {
       Network apart = network(Map.of("a", host, "c", c), List.of(
           new Attachment(Medium.veth("x"), "a", "eth0", InetAddress.getByName("10.0.0.1"))));
       assertThatThrownBy(() -> apart.link("a", "c")).isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("Network.link(\"a\", \"c\"): the two are not on one cable or bridge; connect them with"
+          .hasMessage("Network.link(\"a\", \"c\"): the two are not on one veth or bridge; connect them with"
               + " @VethLink or @Bridge");
     }
   }

@@ -47,7 +47,7 @@ import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
 
 /**
- * The classic hand-made topologies (two hosts on a cable, a LAN on a bridge, a router, a
+ * The classic hand-made topologies (two hosts on a veth, a bridge on a bridge, a router, a
  * process's namespace, IPv6, twenty hosts, a link to the host) replayed through the extension and
  * the library, each proven with real traffic or read back from the kernel. Needs CAP_SYS_ADMIN.
  */
@@ -57,7 +57,7 @@ class TopologyPrivilegedTest {
   private static final String HOST_LINKS = "junit-netns.host-links";
   private static final long PID = ProcessHandle.current().pid();
 
-  // ---------------------------------------------------------------- 1. two namespaces on a cable
+  // ---------------------------------------------------------------- 1. two namespaces on a veth
 
   @IsolatedNetNs({"client", "server"})
   @VethLink(left = "client", right = "server", subnet = "10.0.0.0/24")
@@ -91,7 +91,7 @@ class TopologyPrivilegedTest {
       long echoesBefore = icmpInEchos(server);
       assertThat(InetAddress.getByName("10.0.0.2").isReachable(2000)).isTrue();
       assertThat(icmpInEchos(server)).as("echo requests received by server").isGreaterThan(echoesBefore);
-      // And the control: nobody has 10.0.0.3 on this cable.
+      // And the control: nobody has 10.0.0.3 on this veth.
       assertThat(InetAddress.getByName("10.0.0.3").isReachable(300)).isFalse();
     }
   }
@@ -105,7 +105,7 @@ class TopologyPrivilegedTest {
 
   @IsolatedNetNs({"n1", "n2", "n3"})
   @io.github.junitnetns.jupiter.Bridge(name = "lan", members = {"n1", "n2", "n3"}, subnet = "10.0.1.0/24")
-  static class Lan {
+  static class ThreeOnABridge {
     static final Map<String, String> IDS = new ConcurrentHashMap<>();
 
     @Test
@@ -143,13 +143,13 @@ class TopologyPrivilegedTest {
 
   @Test
   void threeNamespacesOnABridgeReachEachOtherAndTheBridgeHidesInItsOwnNamespace() {
-    Lan.IDS.clear();
-    assertAllPassed(run(Lan.class), 1);
-    String bridge = Lan.IDS.get("bridge");
+    ThreeOnABridge.IDS.clear();
+    assertAllPassed(run(ThreeOnABridge.class), 1);
+    String bridge = ThreeOnABridge.IDS.get("bridge");
     assertThat(bridge).startsWith("net:[")
         .isNotEqualTo(Kernel.currentNetNs())
-        .isNotIn(Lan.IDS.get("n1"), Lan.IDS.get("n2"), Lan.IDS.get("n3"));
-    assertThat(Set.of(Lan.IDS.get("n1"), Lan.IDS.get("n2"), Lan.IDS.get("n3"))).hasSize(3);
+        .isNotIn(ThreeOnABridge.IDS.get("n1"), ThreeOnABridge.IDS.get("n2"), ThreeOnABridge.IDS.get("n3"));
+    assertThat(Set.of(ThreeOnABridge.IDS.get("n1"), ThreeOnABridge.IDS.get("n2"), ThreeOnABridge.IDS.get("n3"))).hasSize(3);
   }
 
   // ---------------------------------------------------------------- 3. a router between two subnets

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  *   n3 10.0.1.3 ---+
  * </pre>
  *
- * {@code net.isolate("n3")} drops n3's packets silently, like a pulled cable: no socket is closed
+ * {@code net.isolate("n3")} drops n3's packets silently, like a pulled veth: no socket is closed
  * and no error comes back, so the cluster notices only because heartbeats stop arriving.
  */
 @IsolatedNetNs({"n1", "n2", "n3"})
@@ -120,7 +120,7 @@ class ClusterPartitionIT {
         assertThat(members(nodes.get("n3"))).containsExactly("n3");
       });
 
-      // 3. Plug the cable back in: the two subclusters merge into one view of three (a MergeView).
+      // 3. Plug the veth back in: the two subclusters merge into one view of three (a MergeView).
       views.clear();
       net.heal();
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * Use case: a client and a server on two "hosts" joined by a cable, talking over a real kernel
+ * Use case: a client and a server on two "hosts" joined by a veth, talking over a real kernel
  * network. The test body runs in "client"; the server is started inside "server".
  */
 @IsolatedNetNs({"client", "server"})

@@ -28,7 +28,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * {@code soak/fixtures} (each a {@code @RepeatedTest(5)}), and watches what the JVM holds.
  *
  * <pre>
- *   Soak pass [N]    N = 5000 by default: tests that pass (one namespace on a fixed port, a cable
+ *   Soak pass [N]    N = 5000 by default: tests that pass (one namespace on a fixed port, a veth
  *                    with TCP, a 3-member bridge with TCP, a left-running {@code sleep 30})
  *   Soak mixed [N]   N = 1000 by default: 35% fail (assertions, exceptions, @Timeout in both thread
  *                    modes, asleep or blocked in accept()), 5% leave a thread in their namespace
