@@ -83,8 +83,9 @@ public final class Watchdog {
       instance = new Watchdog(process, dir);
     } catch (Throwable t) {
       unavailable = true;
-      System.err.println("junit-netns: cannot start the watchdog that kills processes started by NetNs.exec"
-          + " if the JVM is killed (" + t + "); they may outlive a killed JVM");
+      System.getLogger(Watchdog.class.getName()).log(System.Logger.Level.WARNING, "junit-netns: cannot start the"
+          + " watchdog that kills processes started by NetNs.exec if the JVM is killed (" + t + "); they may"
+          + " outlive a killed JVM");
       if (directory != null) {
         try {
           Files.deleteIfExists(directory);
