@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Needs CAP_SYS_ADMIN: run as root, with sudo, or rootless under {@code unshare -Urn}.
+ * <p>Needs CAP_SYS_ADMIN: run the JVM as root, or rootless with only the JVM (never a build tool,
+ * which would have no network) under {@code unshare --user --map-root-user --net}; for Maven, the
+ * junit-netns Maven plugin elevates only the test JVMs (docs/privileges-and-ci.md).
  */
 public final class NetNs implements AutoCloseable {
   /** A block of code that may throw {@code E}; used by {@link #run}. */

@@ -54,9 +54,7 @@ class ShapingPrivilegedTest {
       Duration unshaped = transfer(client, server, bytes);
 
       double expected = wireSeconds(bytes, out.mtu(), RATE);
-      System.out.printf("tbf egress: %d bytes in %.3f s shaped (expected %.3f s on the wire, %.3f s of payload),"
-          + " %.4f s unshaped%n", bytes, seconds(shaped), expected, bytes * 8.0 / RATE, seconds(unshaped));
-      assertThat(seconds(shaped)).isBetween(expected * (1 - TOLERANCE), expected * (1 + TOLERANCE));
+      assertThat(seconds(shaped)).as("%d bytes shaped, s (%.3f s on the wire)", bytes, expected).isBetween(expected * (1 - TOLERANCE), expected * (1 + TOLERANCE));
       assertThat(unshaped.multipliedBy(10)).isLessThan(shaped);
     }
   }
@@ -81,9 +79,7 @@ class ShapingPrivilegedTest {
       int bytes = 1024 * 1024;
       Duration shaped = transfer(client, server, bytes);
       double expected = wireSeconds(bytes, in.mtu(), RATE);
-      System.out.printf("tbf on ifb (receiver ingress): %d bytes in %.3f s (expected %.3f s)%n", bytes,
-          seconds(shaped), expected);
-      assertThat(seconds(shaped)).isBetween(expected * (1 - TOLERANCE), expected * (1 + TOLERANCE));
+      assertThat(seconds(shaped)).as("%d bytes through the ifb, s (%.3f s on the wire)", bytes, expected).isBetween(expected * (1 - TOLERANCE), expected * (1 + TOLERANCE));
     }
   }
 
@@ -95,7 +91,6 @@ class ShapingPrivilegedTest {
       try {
         ns.client().replaceRootNetem(lo.index(), Shaper.netem(lossy), "lo@netem");
       } catch (NetNsException e) {
-        System.out.println("netem refused: " + e.getMessage());
         assertThat(e.is("ENOENT")).isTrue();
         assertThat(e.getMessage()).contains("netem delay 50ms jitter 5ms loss 1% on lo@netem",
             "Specified qdisc kind is unknown");

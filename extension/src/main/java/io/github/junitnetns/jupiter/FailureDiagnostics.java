@@ -34,6 +34,7 @@ final class FailureDiagnostics {
   static void handle(ExtensionContext context, Throwable throwable) throws Throwable {
     if (throwable instanceof Shaping.NetemUnavailableException) {
       // The kernel lacks a feature, not the code under test: skipped, with the fix in the message.
+      SkipWarnings.JVM.netemMissing(SkipWarnings.name(context), throwable.getMessage());
       throw new TestAbortedException(throwable.getMessage(), throwable);
     }
     BuiltTopology topology = Contexts.testTopology(context);

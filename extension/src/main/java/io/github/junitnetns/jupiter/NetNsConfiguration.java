@@ -17,12 +17,14 @@ final class NetNsConfiguration {
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
   private final boolean abortWhenUnprivileged;
+  private final boolean unprivilegedFailsOnCi;
   private final boolean failOnThreadsLeftBehind;
   private final boolean keepOnFailure;
 
   private NetNsConfiguration(ExtensionContext context) {
-    abortWhenUnprivileged = choice(context, UNPRIVILEGED, "abort", "fail", true,
-        "\"abort\" (skip tests without privileges, the default) or \"fail\"");
+    unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
+    abortWhenUnprivileged = choice(context, UNPRIVILEGED, "abort", "fail", !onCi(), "\"abort\" (skip tests without"
+        + " privileges, the default) or \"fail\" (the default when the environment variable CI is true)");
     failOnThreadsLeftBehind = choice(context, THREADS_LEFT_BEHIND, "fail", "warn", true, "\"fail\" (the default: a"
         + " test that leaves threads inside its namespaces fails) or \"warn\" (report them only)");
     keepOnFailure = choice(context, KEEP_ON_FAILURE, "true", "false", false,
@@ -47,6 +49,17 @@ final class NetNsConfiguration {
   /** Whether a missing privilege aborts (skips) the test; otherwise it fails. */
   boolean abortWhenUnprivileged() {
     return abortWhenUnprivileged;
+  }
+
+  /** Why a missing privilege fails the test, when it is not the obvious reason (the parameter set to fail). */
+  String whyFailWhenUnprivileged() {
+    return unprivilegedFailsOnCi ? " Failed because the environment variable CI is true, which makes " + UNPRIVILEGED
+        + " default to fail; set it to abort to skip instead." : "";
+  }
+
+  /** Whether this runs on CI: GitHub Actions, GitLab and most CI systems set the environment variable CI=true. */
+  private static boolean onCi() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
   /** Whether threads left inside a test's namespaces fail it; otherwise they are reported only. */

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -68,7 +69,7 @@ class ShapingNetworkPrivilegedTest {
       net.shape("x", "y", Shaping.delay(Duration.ofMillis(200)));
       try (ServerSocket server = y.call(() -> new ServerSocket(7200)); Socket socket = new Socket()) {
         long start = System.nanoTime();
-        socket.connect(new InetSocketAddress("10.0.9.2", 7200), 5000);
+        socket.connect(new InetSocketAddress("10.0.9.2", server.getLocalPort()), 5000);
         connect = Duration.ofNanos(System.nanoTime() - start);
       }
     }
@@ -77,7 +78,12 @@ class ShapingNetworkPrivilegedTest {
   @Test
   void netemOptionsAbortWhereTheKernelHasNoNetemAndWorkWhereItHas() {
     Delayed.connect = null;
-    EngineExecutionResults results = run(Delayed.class);
+    EngineExecutionResults results;
+    List<String> warnings;
+    try (LogCapture log = LogCapture.of("ShapingNetworkPrivilegedTest$Delayed.")) {
+      results = run(Delayed.class);
+      warnings = log.messages(java.util.logging.Level.WARNING);
+    }
     if (results.testEvents().aborted().count() == 1) {
       Throwable reason = results.testEvents().aborted().list().get(0)
           .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
@@ -86,6 +92,10 @@ class ShapingNetworkPrivilegedTest {
           .contains("no netem qdisc, the kernel module sch_netem")
           .contains("sudo modprobe sch_netem");
       assertThat(reason.getCause()).isInstanceOf(Shaping.NetemUnavailableException.class);
+      // Logged once per JVM, by the first test skipped for netem: this one, or the other netem test's fixture.
+      assertThat(warnings).hasSizeLessThanOrEqualTo(1).allSatisfy(w -> assertThat(w)
+          .startsWith("junit-netns skips the tests that need netem, io.github.junitnetns.jupiter.ShapingNetworkPrivilegedTest$Delayed.")
+          .contains("first: RTM_NEWQDISC netem delay 200ms", "Cannot shape ", "sudo modprobe sch_netem", "Only this first skip is logged."));
     } else {
       // A kernel with netem (GitHub's runners): the SYN arrives 200 ms late.
       results.testEvents().assertStatistics(s -> s.succeeded(1));

@@ -56,7 +56,7 @@ class ValidationPrivilegedTest {
     assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter junit.netns.unprivileged is \"maybe\"; use \"abort\" (skip tests"
-            + " without privileges, the default) or \"fail\"."));
+            + " without privileges, the default) or \"fail\" (the default when the environment variable CI is true)."));
     assertThat(NsHandle.createdCount()).isEqualTo(created);
   }
 
