@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  * {@code @VethLink}/{@code @Bridge} topologies ({@link PlanTest}), the
  * {@code junit.netns.unprivileged} value ({@link ValidationPrivilegedTest}), bad
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
- * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}).
+ * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}), the lines of
+ * the test JVM wrapper writer and the Maven plugin ({@code JvmWrapperTest}, and the plugin's
+ * invoker tests in {@code maven-plugin/src/it}).
  * Kernel refusals are in {@link ErrorCataloguePrivilegedTest}.
  */
 class ErrorCatalogueTest {
