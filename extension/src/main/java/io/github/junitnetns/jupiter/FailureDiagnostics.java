@@ -63,6 +63,9 @@ final class FailureDiagnostics {
    * after the JVM has moved on, and says how; a pin that cannot be made is reported, never fatal.
    */
   static void keep(ExtensionContext context, BuiltTopology topology, Map<String, NetNs> owned, String test) {
+    if (owned.isEmpty()) {
+      return; // only shared (CLASS-scoped) namespaces: their class pins them when it ends
+    }
     long pid = ProcessHandle.current().pid();
     StringBuilder pinned = new StringBuilder();
     StringBuilder failures = new StringBuilder();
