@@ -32,10 +32,7 @@ final class FailureDiagnostics {
   }
 
   static void handle(ExtensionContext context, Throwable throwable) throws Throwable {
-    if (throwable instanceof Shaping.NetemUnavailableException) {
-      // The kernel lacks a feature, not the code under test: skipped, with the fix in the message.
-      throw new TestAbortedException(throwable.getMessage(), throwable);
-    }
+    abortWithoutNetem(context, throwable);
     BuiltTopology topology = Contexts.testTopology(context);
     if (topology != null && !(throwable instanceof TestAbortedException)) {
       topology.failed();
@@ -56,6 +53,20 @@ final class FailureDiagnostics {
       throwable.addSuppressed(new NetworkReport(report.toString()));
     }
     throw throwable;
+  }
+
+  /**
+   * A shaping refused for want of netem: the kernel lacks a feature, not the code under test, so
+   * by default the test is skipped, with the fix in the message. With
+   * {@code junit.netns.netem=require} (CI on kernels that have netem) it fails: returns, and the
+   * refusal is reported as the failure it then is.
+   */
+  static void abortWithoutNetem(ExtensionContext context, Throwable throwable) {
+    if (throwable instanceof Shaping.NetemUnavailableException
+        && NetNsConfiguration.of(context).abortWithoutNetem()) {
+      throw new TestAbortedException(throwable.getMessage() + " Skipped; set " + NetNsConfiguration.NETEM
+          + "=require to fail instead.", throwable);
+    }
   }
 
   /**
