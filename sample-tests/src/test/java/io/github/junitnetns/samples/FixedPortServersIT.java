@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,9 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Use case: a server that must listen on its real, fixed port (8080 here), tested by several
  * tests at once. Each test runs in its own network namespace, so every one of them binds
  * 0.0.0.0:8080 without clashing with the others, or with anything on the host.
+ *
+ * <p>The four tests wait for each other once they listen, so all four hold port 8080 at the
+ * same moment (the samples run with four parallel workers, see junit-platform.properties).
  */
 @IsolatedNetNs
 class FixedPortServersIT {
+  private static final CyclicBarrier ALL_FOUR_LISTENING = new CyclicBarrier(4);
 
   @ParameterizedTest(name = "greeting {0}")
   @ValueSource(strings = {"alpha", "bravo", "charlie", "delta"})
@@ -34,6 +40,8 @@ class FixedPortServersIT {
     });
     server.start();
     try {
+      // All four tests listen on 8080 now, each in its own namespace: none of them clashed.
+      ALL_FOUR_LISTENING.await(60, TimeUnit.SECONDS);
       // The client connects from inside the same namespace, so it reaches this test's server.
       HttpClient client = HttpClient.newHttpClient();
       HttpResponse<String> response = client.send(
