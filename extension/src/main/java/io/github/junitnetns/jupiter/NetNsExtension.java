@@ -97,7 +97,7 @@ final class NetNsExtension
   @Override
   public void interceptDynamicTest(Invocation<Void> invocation,
       DynamicTestInvocationContext invocationContext, ExtensionContext context) throws Throwable {
-    Invocations.runInside(invocation, context);
+    Invocations.runDynamic(invocation, context);
   }
 
   @Override
