@@ -12,8 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /**
  * Use case: a server that must listen on its real, fixed port (8080 here), tested by several
@@ -27,9 +26,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FixedPortServersIT {
   private static final CyclicBarrier ALL_FOUR_LISTENING = new CyclicBarrier(4);
 
-  @ParameterizedTest(name = "greeting {0}")
-  @ValueSource(strings = {"alpha", "bravo", "charlie", "delta"})
-  void eachTestHasPort8080ToItself(String greeting) throws Exception {
+  @Test
+  void alpha() throws Exception {
+    serveAndAsk("alpha");
+  }
+
+  @Test
+  void bravo() throws Exception {
+    serveAndAsk("bravo");
+  }
+
+  @Test
+  void charlie() throws Exception {
+    serveAndAsk("charlie");
+  }
+
+  @Test
+  void delta() throws Exception {
+    serveAndAsk("delta");
+  }
+
+  private static void serveAndAsk(String greeting) throws Exception {
     // Binds inside this test's namespace: the port is free whatever the other tests do.
     HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", 8080), 0);
     server.createContext("/", exchange -> {
