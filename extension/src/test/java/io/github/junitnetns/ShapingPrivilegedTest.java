@@ -91,8 +91,8 @@ class ShapingPrivilegedTest {
     try (NetNs ns = NetNs.create("netem")) {
       Link lo = ns.link("lo").orElseThrow();
       Shaping lossy = Shaping.delay(Duration.ofMillis(50)).withJitter(Duration.ofMillis(5)).withLoss(1);
-      NetNsException e = catchThrowableOfType(
-          () -> ns.client().replaceRootNetem(lo.index(), Shaper.netem(lossy), "lo@netem"), NetNsException.class);
+      NetNsException e = catchThrowableOfType(NetNsException.class,
+          () -> ns.client().replaceRootNetem(lo.index(), Shaper.netem(lossy), "lo@netem"));
       assertThat(e).as("the kernel's refusal").isNotNull();
       assertThat(e.is("ENOENT")).isTrue();
       assertThat(e.getMessage()).contains("netem delay 50ms jitter 5ms loss 1% on lo@netem",

@@ -96,9 +96,9 @@ class NetemPrivilegedTest {
   @Test
   void aTcpConnectWaitsForTheDelayedSyn(Network net, @Ns("b") NetNs b) throws Exception {
     net.shape("a", "b", Shaping.delay(Duration.ofMillis(200)));
-    try (ServerSocket server = b.call(() -> new ServerSocket(7200)); Socket socket = new Socket()) {
+    try (ServerSocket server = b.call(() -> new ServerSocket(0)); Socket socket = new Socket()) {
       long start = System.nanoTime();
-      socket.connect(new InetSocketAddress("10.0.70.2", 7200), 5000);
+      socket.connect(new InetSocketAddress("10.0.70.2", server.getLocalPort()), 5000);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(199));
     }
   }
