@@ -80,7 +80,7 @@ final class Shaper {
       }
     }
 
-    /** Lets go of {@code owner}'s hold, if it has one (at the end of a test, by {@link Network} heal). */
+    /** Lets go of {@code owner}'s hold, if it has one (at the end of a test: {@code Network.restore()}). */
     synchronized void release(Object owner, Arrivals arrivals) {
       LinkedHashMap<Object, Shaping> mine = holders.get(arrivals.key());
       if (mine == null || !mine.containsKey(owner)) {
