@@ -56,6 +56,10 @@ public final class NetNs implements AutoCloseable {
   private final NsHandle handle;
   private final RtnlClient client;
   private final ProcessSupervisor processes;
+  /** Who holds which of the library's drop rules here, through this handle. */
+  private final Faults.Ledger faults = new Faults.Ledger();
+  /** Who holds which shaping here, through this handle. */
+  private final Shaper.Ledger shaping = new Shaper.Ledger();
 
   NetNs(NsHandle handle) {
     this.handle = handle;
@@ -344,6 +348,16 @@ public final class NetNs implements AutoCloseable {
   /** This namespace's rtnetlink operations; they refuse once it is closed and throw {@link NetNsException}. */
   RtnlClient client() {
     return client;
+  }
+
+  /** The holders of this namespace's fault rules (through this handle). */
+  Faults.Ledger faults() {
+    return faults;
+  }
+
+  /** The holders of the shaping of arrivals in this namespace (through this handle). */
+  Shaper.Ledger shaping() {
+    return shaping;
   }
 
   /** The namespace core: descriptor, identity, label, socket. */

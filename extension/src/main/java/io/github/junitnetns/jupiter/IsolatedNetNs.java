@@ -68,7 +68,9 @@ public @interface IsolatedNetNs {
     TEST,
     /**
      * Created before the class's {@code @BeforeAll} methods, shared by all its tests, removed after
-     * its {@code @AfterAll} methods, which then run inside too. Only on classes.
+     * its {@code @AfterAll} methods, which then run inside too. Only on classes. Tests running at
+     * the same time share them and see each other's faults; each test's own faults and shaping
+     * are undone when it ends (see {@code Network.heal()}).
      */
     CLASS
   }

@@ -13,6 +13,7 @@ final class NetNsConfiguration {
   static final String UNPRIVILEGED = "junit.netns.unprivileged";
   static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
   static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
+  static final String NETEM = "junit.netns.netem";
 
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
@@ -20,6 +21,7 @@ final class NetNsConfiguration {
   private final boolean unprivilegedFailsOnCi;
   private final boolean failOnThreadsLeftBehind;
   private final boolean keepOnFailure;
+  private final boolean abortWithoutNetem;
 
   private NetNsConfiguration(ExtensionContext context) {
     unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
@@ -29,6 +31,8 @@ final class NetNsConfiguration {
         + " test that leaves threads inside its namespaces fails) or \"warn\" (report them only)");
     keepOnFailure = choice(context, KEEP_ON_FAILURE, "true", "false", false,
         "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
+    abortWithoutNetem = choice(context, NETEM, "abort", "require", true, "\"abort\" (the default: a test that"
+        + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
   }
 
   /**
@@ -70,6 +74,11 @@ final class NetNsConfiguration {
   /** Whether a failed test's namespaces are pinned under /run/netns for a post-mortem. */
   boolean keepOnFailure() {
     return keepOnFailure;
+  }
+
+  /** Whether a shaping that needs netem, where the kernel has none, aborts (skips) the test; otherwise it fails. */
+  boolean abortWithoutNetem() {
+    return abortWithoutNetem;
   }
 
   /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  *
  * <p>Cases covered elsewhere, not repeated here: bad {@code @IsolatedNetNs} declarations and bad
  * {@code @VethLink}/{@code @Bridge} topologies ({@link PlanTest}), the
- * {@code junit.netns.unprivileged} value ({@link ValidationPrivilegedTest}), bad
+ * {@code junit.netns.unprivileged} and {@code junit.netns.netem} values ({@link ValidationPrivilegedTest}), bad
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
  * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}), the lines of
  * the test JVM wrapper writer and the Maven plugin ({@code JvmWrapperTest}, and the plugin's

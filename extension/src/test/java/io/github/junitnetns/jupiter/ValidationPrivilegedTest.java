@@ -60,6 +60,17 @@ class ValidationPrivilegedTest {
     assertThat(NsHandle.createdCount()).isEqualTo(created);
   }
 
+  @Test
+  void anUnknownNetemModeIsRefused() {
+    long created = NsHandle.createdCount();
+    EngineExecutionResults results = run(BadConfiguration.class, "junit.netns.netem", "fail");
+    assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.netem is \"fail\"; use \"abort\" (the default: a test that"
+            + " needs netem where the kernel has none is skipped) or \"require\" (it fails)."));
+    assertThat(NsHandle.createdCount()).isEqualTo(created);
+  }
+
   /** Failures of tests and of containers (a CLASS-scoped declaration fails the class). */
   private static java.util.List<Throwable> failures(EngineExecutionResults results) {
     return results.allEvents().failed().stream()
