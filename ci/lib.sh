@@ -1,8 +1,7 @@
 # Sourced by the ci/run-* scripts; not run on its own.
 
 # The JDK the test JVMs use: $JAVA_HOME's when set (as actions/setup-java does), else `java` on
-# PATH. The jvm wrappers (ci/*/bin/java) start it from JUNIT_NETNS_REAL_JAVA, never from
-# JAVA_HOME, which Failsafe points at the wrapper's own directory.
+# PATH.
 export_real_java() {
   local java_bin
   if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
@@ -13,6 +12,18 @@ export_real_java() {
   fi
   JUNIT_NETNS_REAL_JAVA=$(readlink -f "$java_bin")
   export JUNIT_NETNS_REAL_JAVA
+}
+
+# Writes target/junit-netns/bin/java, the test JVMs' wrapper for MODE (rootless or sudo), with
+# the code the Maven plugin runs (internal.launch.JvmWrapper in the library), started as a single
+# source file so that nothing has to be built first. It proves the wrapper by starting
+# `java -version` through it, prints the line that says what it chose, and fails with the
+# reason and the fix when MODE cannot work here. Sets JVM_WRAPPER. Call export_real_java first.
+write_jvm_wrapper() {
+  local mode=$1 dir=$PWD/target/junit-netns
+  "$JUNIT_NETNS_REAL_JAVA" extension/src/main/java/io/github/junitnetns/internal/launch/JvmWrapper.java \
+    --mode "$mode" --java "$JUNIT_NETNS_REAL_JAVA" "$dir"
+  JVM_WRAPPER=$dir/bin/java
 }
 
 # CI must not pass because privileged tests skipped themselves: junit-netns fails them instead.

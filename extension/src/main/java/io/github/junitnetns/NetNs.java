@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Needs CAP_SYS_ADMIN: run as root, with sudo, or rootless under {@code unshare -Urn}.
+ * <p>Needs CAP_SYS_ADMIN: run the JVM as root, or rootless with only the JVM (never a build tool,
+ * which would have no network) under {@code unshare --user --map-root-user --net}; for Maven, the
+ * junit-netns Maven plugin elevates only the test JVMs (docs/privileges-and-ci.md).
  */
 public final class NetNs implements AutoCloseable {
   /** A block of code that may throw {@code E}; used by {@link #run}. */
@@ -54,6 +56,10 @@ public final class NetNs implements AutoCloseable {
   private final NsHandle handle;
   private final RtnlClient client;
   private final ProcessSupervisor processes;
+  /** Who holds which of the library's drop rules here, through this handle. */
+  private final Faults.Ledger faults = new Faults.Ledger();
+  /** Who holds which shaping here, through this handle. */
+  private final Shaper.Ledger shaping = new Shaper.Ledger();
 
   NetNs(NsHandle handle) {
     this.handle = handle;
@@ -342,6 +348,16 @@ public final class NetNs implements AutoCloseable {
   /** This namespace's rtnetlink operations; they refuse once it is closed and throw {@link NetNsException}. */
   RtnlClient client() {
     return client;
+  }
+
+  /** The holders of this namespace's fault rules (through this handle). */
+  Faults.Ledger faults() {
+    return faults;
+  }
+
+  /** The holders of the shaping of arrivals in this namespace (through this handle). */
+  Shaper.Ledger shaping() {
+    return shaping;
   }
 
   /** The namespace core: descriptor, identity, label, socket. */

@@ -2,6 +2,7 @@ package io.github.junitnetns;
 
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.ns.Privileges;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,7 +15,7 @@ import java.util.TreeMap;
  * try {
  *   NetNs.create("x");
  * } catch (NetNsException e) {
- *   if (e.is("EPERM")) { ... } // not privileged: run as root or under unshare -Urn
+ *   if (e.is("EPERM")) { ... } // not privileged: the message says how to run with privileges
  *   throw e;
  * }
  * }</pre>
@@ -112,15 +113,16 @@ public class NetNsException extends RuntimeException {
     }
   }
 
-  /** What to do about EPERM. */
-  static final String PRIVILEGES = "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run as root, with sudo,"
-      + " or rootless under `unshare --user --map-root-user --net` (unshare -Urn)";
+  /** What to do about EPERM, for the build tool that started this JVM. */
+  static String privileges() {
+    return "junit-netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN: " + Privileges.advice();
+  }
 
   /** The public form of a failed system call: the kernel's words, and for EPERM how to run with privileges. */
   static NetNsException of(ErrnoException e) {
     String detail = e.detail().isEmpty() ? "" : "kernel says: " + e.detail();
     if (e.errno() == Errno.EPERM) {
-      detail += (detail.isEmpty() ? "" : "; ") + PRIVILEGES;
+      detail += (detail.isEmpty() ? "" : "; ") + privileges();
     }
     return new NetNsException(e.operation(), e.object(), e.errno(), detail);
   }

@@ -41,6 +41,13 @@ public final class Network implements AutoCloseable {
   private final List<AutoCloseable> hostLinks;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean keepHostLinks;
+  /** The drops this view holds (guarded by this): what its {@link #heal()} removes. */
+  private final Set<Drop> drops = new LinkedHashSet<>();
+  /** The arrivals this view shaped (guarded by this), by {@link Shaper.Arrivals#key()}. */
+  private final Map<String, Shaper.Arrivals> shaped = new LinkedHashMap<>();
+
+  /** One drop rule as a view holds it: packets from {@code source} dropped where they arrive at {@code at}. */
+  private record Drop(NetNs at, InetAddress source) {}
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
       List<AutoCloseable> owned, List<AutoCloseable> hostLinks) {
@@ -53,7 +60,9 @@ public final class Network implements AutoCloseable {
 
   /**
    * One view of several networks, e.g. a test's own on top of its class's: every namespace, veth
-   * and bridge of each, later ones winning a name. It owns nothing; closing it is harmless.
+   * and bridge of each, later ones winning a name. It owns no namespace, veth or bridge (closing it
+   * is harmless), but the faults and shaping applied through it are its own: its {@link #heal()}
+   * and {@link #restore()} remove those and no other view's.
    */
   static Network combine(List<Network> parts) {
     Map<String, NetNs> namespaces = new LinkedHashMap<>();
@@ -226,7 +235,18 @@ public final class Network implements AutoCloseable {
   }
 
   private void dropAt(String to, String from, String method) {
-    Faults.dropFrom(ns(to), addressesOf(from, method));
+    NetNs at = ns(to);
+    List<InetAddress> sources = addressesOf(from, method);
+    at.checkOpen("drop traffic in it");
+    synchronized (this) {
+      for (InetAddress source : sources) {
+        Drop drop = new Drop(at, source);
+        if (!drops.contains(drop)) {
+          Faults.hold(at, source);
+          drops.add(drop);
+        }
+      }
+    }
   }
 
   /** Cuts {@code name} off from every other namespace of the network. */
@@ -307,6 +327,11 @@ public final class Network implements AutoCloseable {
    * extension then aborts the test) and nothing is left behind. Shaping the pair again replaces its
    * shaping; {@link Shaping#none()} removes it (and its ifb), leaving other pairs' alone.
    *
+   * <p>Like faults, shaping belongs to the {@code Network} it was applied through, and the
+   * extension removes a test's shaping after it. When tests running at once in shared
+   * (CLASS-scoped) namespaces shape the same pair, the most recent shaping is in force; when its
+   * test ends or unshapes the pair, the shaping of the other test that still holds it is put back.
+   *
    * @throws IllegalArgumentException if the two share no veth or bridge
    * @throws IllegalStateException if they share only a bridge and {@code from} has no configured
    *     address to tell its packets apart by
@@ -330,20 +355,95 @@ public final class Network implements AutoCloseable {
       throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
           + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
     }
+    NetNs at = namespaces.get(to);
     for (Attachment attachment : shaped) {
-      Link link = Link.read(namespaces.get(to), attachment.interfaceName());
-      Shaper.shapeArrivals(link, peer, from, attachment.isVeth() ? null : sources, shaping);
+      Link link = Link.read(at, attachment.interfaceName());
+      Shaper.Arrivals arrivals = new Shaper.Arrivals(link, peer, from, attachment.isVeth() ? null : sources);
+      synchronized (this) {
+        at.shaping().apply(this, arrivals, shaping);
+        if (shaping.isNone()) {
+          this.shaped.remove(arrivals.key());
+        } else {
+          this.shaped.put(arrivals.key(), arrivals);
+        }
+      }
     }
   }
 
-  /** Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none. */
+  /**
+   * Removes the shaping of traffic from {@code from} to {@code to}; harmless when there is none.
+   * If another test sharing the namespaces shaped the pair too, its shaping is put back instead.
+   */
   public void unshape(String from, String to) {
     shape(from, to, Shaping.none());
   }
 
-  /** Removes every fault this library applied, restoring each namespace's rules exactly as before the first one. */
+  /**
+   * Removes the faults ({@link #cut}, {@link #cutOneWay}, {@link #isolate}, {@link #partition} and
+   * the presets) applied through this {@code Network}, restoring each namespace's rules exactly as
+   * before the first one. Shaping stays (see {@link #unshape}). Harmless when there are none.
+   *
+   * <p>Faults belong to the {@code Network} they were applied through. In a test, that is the
+   * test's {@code Network} parameter: on namespaces of {@code @IsolatedNetNs(scope = CLASS)},
+   * shared by tests that may run at the same time, {@code heal()} removes this test's faults only;
+   * a fault another test applied stays until that test heals it or ends (a drop both applied stays
+   * until both have let go). After each test the extension heals the test's faults and removes
+   * its shaping.
+   *
+   * <pre>{@code
+   * net.cut("a", "b");
+   * net.heal();          // a and b reach each other again, unless another test cut them too
+   * }</pre>
+   */
   public void heal() {
-    namespaces.values().forEach(Faults::heal);
+    RuntimeException failure = null;
+    synchronized (this) {
+      for (Drop drop : new ArrayList<>(drops)) {
+        try {
+          Faults.release(drop.at(), drop.source());
+        } catch (RuntimeException e) {
+          failure = collect(failure, e);
+        }
+        drops.remove(drop);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * What the extension does after a test: {@link #heal()}, then removes the shaping applied
+   * through this view (where another view shaped the same pair too, its shaping is put back).
+   */
+  void restore() {
+    RuntimeException failure = null;
+    try {
+      heal();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    synchronized (this) {
+      for (Shaper.Arrivals arrivals : new ArrayList<>(shaped.values())) {
+        try {
+          arrivals.link().netNs().shaping().release(this, arrivals);
+        } catch (RuntimeException e) {
+          failure = collect(failure, e);
+        }
+        shaped.remove(arrivals.key());
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException collect(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 
   /**

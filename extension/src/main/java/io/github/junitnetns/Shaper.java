@@ -6,8 +6,11 @@ import io.github.junitnetns.internal.netlink.Qdiscs;
 import io.github.junitnetns.internal.netlink.Tc;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -30,6 +33,78 @@ final class Shaper {
 
   /** The most peers one interface can tell apart: the ifb name has three hex digits for the peer. */
   static final int MAX_PEER = 0xFFF;
+
+  /**
+   * The arrivals at one interface from one peer, as {@link #shapeArrivals} takes them: what one
+   * shaping applies to, and what a {@link Network} view records that it shaped.
+   */
+  record Arrivals(Link link, int peer, String peerName, List<InetAddress> sources) {
+    /** The same arrivals whichever view names them: namespace, interface and peer. */
+    String key() {
+      return link.netNs().id() + "/" + ifbName(link.index(), peer);
+    }
+  }
+
+  /**
+   * Who holds the shaping of each {@link Arrivals} in one namespace, most recent last, with the
+   * shaping each asked for; the lock under which that shaping changes. The kernel applies the
+   * shaping of the most recent holder; when a holder lets go, the next most recent one's is put
+   * back, and the last one to let go removes it.
+   */
+  static final class Ledger {
+    private final Map<String, LinkedHashMap<Object, Shaping>> holders = new HashMap<>();
+
+    /** Applies {@code shaping} for {@code owner} ({@link Shaping#none()}: lets go, see {@link #remove}). */
+    synchronized void apply(Object owner, Arrivals arrivals, Shaping shaping) {
+      if (shaping.isNone()) {
+        remove(owner, arrivals);
+        return;
+      }
+      shapeArrivals(arrivals.link(), arrivals.peer(), arrivals.peerName(), arrivals.sources(), shaping);
+      LinkedHashMap<Object, Shaping> mine = holders.computeIfAbsent(arrivals.key(), k -> new LinkedHashMap<>());
+      mine.remove(owner);
+      mine.put(owner, shaping);
+    }
+
+    /**
+     * An explicit {@code unshape}: lets go of {@code owner}'s hold, and removes the shaping unless
+     * another holder keeps it (then that holder's shaping is in force).
+     */
+    synchronized void remove(Object owner, Arrivals arrivals) {
+      LinkedHashMap<Object, Shaping> mine = holders.get(arrivals.key());
+      if (mine == null || mine.isEmpty() || mine.keySet().equals(Set.of(owner))) {
+        holders.remove(arrivals.key());
+        shapeArrivals(arrivals.link(), arrivals.peer(), arrivals.peerName(), arrivals.sources(), Shaping.none());
+      } else {
+        release(owner, arrivals);
+      }
+    }
+
+    /** Lets go of {@code owner}'s hold, if it has one (at the end of a test: {@code Network.restore()}). */
+    synchronized void release(Object owner, Arrivals arrivals) {
+      LinkedHashMap<Object, Shaping> mine = holders.get(arrivals.key());
+      if (mine == null || !mine.containsKey(owner)) {
+        return;
+      }
+      Object latest = null;
+      for (Object holder : mine.keySet()) {
+        latest = holder;
+      }
+      mine.remove(owner);
+      if (mine.isEmpty()) {
+        holders.remove(arrivals.key());
+        if (!arrivals.link().netNs().isClosed()) {
+          shapeArrivals(arrivals.link(), arrivals.peer(), arrivals.peerName(), arrivals.sources(), Shaping.none());
+        }
+      } else if (latest == owner) {
+        Shaping previous = null;
+        for (Shaping shaping : mine.values()) {
+          previous = shaping;
+        }
+        shapeArrivals(arrivals.link(), arrivals.peer(), arrivals.peerName(), arrivals.sources(), previous);
+      }
+    }
+  }
 
   private static final int SLOT_ALL = 1;
   private static final int SLOT_IPV4 = 2;

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.parallel.Isolated;
  * really destroys each namespace afterwards, and that nothing of it or of this JVM is on the host.
  *
  * <p>{@code @Isolated}: it counts this JVM's descriptors and times teardown, so nothing else runs
- * meanwhile. Figures (create, close per namespace, kernel reclaim, descriptors per namespace) go to
- * stdout and the test's report entries.
+ * meanwhile. What it measured (create, close per namespace, kernel reclaim, descriptors per namespace)
+ * goes to the test's report entry, for diagnosis; figures for people come from benchmarks/soak.
  */
 @Isolated
 @Tag("privileged")
@@ -162,7 +162,7 @@ class ScalePrivilegedTest {
         witness.close();
       }
     }
-    figures.print(reporter);
+    figures.report(reporter);
 
     Set<String> stillReferenced = new HashSet<>(referencedByThisJvm());
     stillReferenced.retainAll(ids);
@@ -365,7 +365,7 @@ class ScalePrivilegedTest {
     return (System.nanoTime() - start) / 1e6;
   }
 
-  /** What the test measured, printed whatever the outcome of the assertions after it. */
+  /** What the test measured, reported whatever the outcome of the assertions after it. */
   private static final class Figures {
     double createMillis;
     double closeNodesMillis;
@@ -375,7 +375,7 @@ class ScalePrivilegedTest {
     long descriptorLimit;
     final List<Double> nodeCloseMicros = new ArrayList<>();
 
-    void print(TestReporter reporter) {
+    void report(TestReporter reporter) {
       double[] close = nodeCloseMicros.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       String text = String.format(Locale.ROOT, "scale: %d namespaces (%d nodes, %d bridges, router, witness):"
               + " built in %.0f ms; %.2f descriptors per namespace (%d open at peak, soft limit %s);"
@@ -385,7 +385,6 @@ class ScalePrivilegedTest {
           descriptorLimit == Long.MAX_VALUE ? "unlimited" : Long.toString(descriptorLimit), close.length,
           closeNodesMillis, percentile(close, 0.5), percentile(close, 0.9), percentile(close, 1.0),
           nodesReclaimedMillis);
-      System.out.println(text);
       reporter.publishEntry("scale", text);
     }
 

@@ -5,24 +5,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.junitnetns.internal.linux.Errno;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The names and filter priorities that keep each (interface, sender) pair's shaping apart, and the missing-netem advice. */
 class ShaperTest {
   @Test
-  void ifbNamesFitIfnamsizForEveryIndexAndPeer() {
-    assertThat(Shaper.ifbName(0x1000c, 2)).isEqualTo("ifb1000cp2");
-    String longest = Shaper.ifbName(Integer.MAX_VALUE, Shaper.MAX_PEER);
-    assertThat(longest).isEqualTo("ifb7fffffffpfff");
-    assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(15);
-    assertThat(Shaper.ifbName(5, 1)).isNotEqualTo(Shaper.ifbName(5, 2)).isNotEqualTo(Shaper.ifbName(6, 1));
+  void ifbNamesFitIfnamsizAndNeverCollide() {
+    // The kernel's limit: IFNAMSIZ 16 bytes with the NUL; names of letters and digits only.
+    Set<String> names = new HashSet<>();
+    int[] indexes = {1, 2, 0xf, 0x10, 0xff, 0x1000c, 0xfffffff, Integer.MAX_VALUE};
+    for (int index : indexes) {
+      for (int peer = 1; peer <= Shaper.MAX_PEER; peer++) {
+        String name = Shaper.ifbName(index, peer);
+        assertThat(name.getBytes(StandardCharsets.US_ASCII)).as(name).hasSizeLessThanOrEqualTo(15);
+        assertThat(name).matches("[a-z0-9]+");
+        names.add(name);
+      }
+    }
+    assertThat(names).as("one name per interface and peer").hasSize(indexes.length * Shaper.MAX_PEER);
   }
 
   @Test
   void eachPeersFiltersHavePrioritiesOfTheirOwn() {
-    assertThat(Shaper.prio(1, 1)).isEqualTo(5);
-    assertThat(Shaper.prio(1, 3)).isLessThan(Shaper.prio(2, 1));
-    assertThat(Shaper.prio(Shaper.MAX_PEER, 3)).isLessThanOrEqualTo(0xFFFF);
+    // tc filter priorities are 16 bits, and 0 asks the kernel to choose one: every peer's three
+    // kinds of filter need a priority of their own in 1..65535, or one peer's removal takes another's.
+    Set<Integer> priorities = new HashSet<>();
+    for (int peer = 1; peer <= Shaper.MAX_PEER; peer++) {
+      for (int slot = 1; slot <= 3; slot++) {
+        int prio = Shaper.prio(peer, slot);
+        assertThat(prio).isBetween(1, 0xFFFF);
+        assertThat(priorities.add(prio)).as("priority %d of peer %d, slot %d is taken", prio, peer, slot).isTrue();
+      }
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -29,6 +30,12 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
   private final List<NetNs> owned = new ArrayList<>();
   /** The veths and bridges built at this level by {@link Wiring}; closed before the namespaces. */
   private Network network;
+  /**
+   * The test's (or class phase's) one {@code Network} view of its network and its enclosing
+   * classes': every {@code Network} parameter of the test gets it, so the faults and shaping
+   * applied through any of them are the test's, removed after it.
+   */
+  private Network view;
   private final List<String> bridgeNames = new ArrayList<>();
   private final Set<String> hostLinks = new LinkedHashSet<>();
   private final Set<String> built = new HashSet<>();
@@ -81,6 +88,19 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
   /** This level's network: its namespaces, veths and bridges (null before {@link #built}). */
   synchronized Network network() {
     return network;
+  }
+
+  /** The test's {@code Network} view, made by {@code make} the first time it is asked for. */
+  synchronized Network view(Supplier<Network> make) {
+    if (view == null) {
+      view = make.get();
+    }
+    return view;
+  }
+
+  /** The view if a {@code Network} parameter asked for it, or null. */
+  synchronized Network view() {
+    return view;
   }
 
   /** The host's ends of veths, by name. */

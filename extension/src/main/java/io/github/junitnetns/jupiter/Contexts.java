@@ -1,12 +1,14 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.jupiter.IsolatedNetNs.Scope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
@@ -22,6 +24,9 @@ final class Contexts {
 
   /** The key of a class's plan; its topology is kept under the class itself. */
   private record ClassPlan(Class<?> testClass) {}
+
+  /** The key of the {@code Network} view of a class's {@code @BeforeAll}/{@code @AfterAll} methods. */
+  private record ClassView(Class<?> testClass) {}
 
   private Contexts() {}
 
@@ -72,6 +77,24 @@ final class Contexts {
 
   static BuiltTopology removeClassTopology(ExtensionContext context) {
     return store(context).remove(context.getRequiredTestClass(), BuiltTopology.class);
+  }
+
+  /** The one {@code Network} view of this class context's lifecycle methods, made by {@code make} at first. */
+  static Network classView(ExtensionContext context, Supplier<Network> make) {
+    ClassView key = new ClassView(context.getRequiredTestClass());
+    synchronized (Contexts.class) {
+      Network view = store(context).get(key, Network.class);
+      if (view == null) {
+        view = make.get();
+        store(context).put(key, view);
+      }
+      return view;
+    }
+  }
+
+  /** Removes and returns this class context's view, or null if no parameter asked for it. */
+  static Network removeClassView(ExtensionContext context) {
+    return store(context).remove(new ClassView(context.getRequiredTestClass()), Network.class);
   }
 
   /** The topologies of the enclosing class contexts, outermost first. */

@@ -6,6 +6,7 @@ import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NsHandle;
+import io.github.junitnetns.internal.ns.Privileges;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
@@ -42,11 +43,13 @@ final class Creation {
     if (e.errno() != Errno.EPERM) {
       return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
     }
-    String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "):"
-        + " run the tests as root, with sudo, or rootless under `unshare --user --map-root-user --net`"
-        + " (unshare -Urn).";
-    return NetNsConfiguration.of(context).abortWhenUnprivileged()
-        ? new TestAbortedException(how + " Skipped; set " + NetNsConfiguration.UNPRIVILEGED + "=fail to fail instead.")
-        : new NetNsException(e.operation(), e.object(), e.errno(), how);
+    String how = "junit-netns needs CAP_SYS_ADMIN to create network namespaces (" + e.getMessage() + "): "
+        + Privileges.advice() + ".";
+    NetNsConfiguration configuration = NetNsConfiguration.of(context);
+    if (configuration.abortWhenUnprivileged()) {
+      SkipWarnings.JVM.unprivileged(SkipWarnings.name(context), how);
+      return new TestAbortedException(how + " Skipped; set " + NetNsConfiguration.UNPRIVILEGED + "=fail to fail instead.");
+    }
+    return new NetNsException(e.operation(), e.object(), e.errno(), how + configuration.whyFailWhenUnprivileged());
   }
 }

@@ -32,10 +32,7 @@ final class FailureDiagnostics {
   }
 
   static void handle(ExtensionContext context, Throwable throwable) throws Throwable {
-    if (throwable instanceof Shaping.NetemUnavailableException) {
-      // The kernel lacks a feature, not the code under test: skipped, with the fix in the message.
-      throw new TestAbortedException(throwable.getMessage(), throwable);
-    }
+    abortWithoutNetem(context, throwable);
     BuiltTopology topology = Contexts.testTopology(context);
     if (topology != null && !(throwable instanceof TestAbortedException)) {
       topology.failed();
@@ -59,10 +56,28 @@ final class FailureDiagnostics {
   }
 
   /**
+   * A shaping refused for want of netem: the kernel lacks a feature, not the code under test, so
+   * by default the test is skipped, with the fix in the message. With
+   * {@code junit.netns.netem=require} (CI on kernels that have netem) it fails: returns, and the
+   * refusal is reported as the failure it then is.
+   */
+  static void abortWithoutNetem(ExtensionContext context, Throwable throwable) {
+    if (throwable instanceof Shaping.NetemUnavailableException
+        && NetNsConfiguration.of(context).abortWithoutNetem()) {
+      SkipWarnings.JVM.netemMissing(SkipWarnings.name(context), throwable.getMessage());
+      throw new TestAbortedException(throwable.getMessage() + " Skipped; set " + NetNsConfiguration.NETEM
+          + "=require to fail instead.", throwable);
+    }
+  }
+
+  /**
    * Pins the failed test's namespaces under /run/netns so that {@code ip netns exec} can enter them
    * after the JVM has moved on, and says how; a pin that cannot be made is reported, never fatal.
    */
   static void keep(ExtensionContext context, BuiltTopology topology, Map<String, NetNs> owned, String test) {
+    if (owned.isEmpty()) {
+      return; // only shared (CLASS-scoped) namespaces: their class pins them when it ends
+    }
     long pid = ProcessHandle.current().pid();
     StringBuilder pinned = new StringBuilder();
     StringBuilder failures = new StringBuilder();

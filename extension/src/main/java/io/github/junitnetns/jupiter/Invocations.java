@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 final class Invocations {
   private Invocations() {}
 
-  /** A test method, a lifecycle method of a test, or a dynamic test: on the test's carrier, inside its first namespace. */
+  /** A test method or a lifecycle method of a test: on the test's carrier, inside its first namespace. */
   static <T> T runInside(Invocation<T> invocation, ExtensionContext context) throws Throwable {
     BuiltTopology topology = Contexts.testTopology(context);
     if (topology == null) {
@@ -27,6 +27,20 @@ final class Invocations {
     // JUnit gave up on an earlier method that still runs (@Timeout(threadMode = SEPARATE_THREAD)):
     // run this one on another thread inside the same namespace instead of queueing behind it.
     return onLeasedCarrier(topology.primary(), Contexts.testName(context), invocation);
+  }
+
+  /**
+   * A dynamic test: on a carrier leased for it, inside its factory's first namespace. Not on the
+   * factory's own carrier: dynamic tests may run at the same time (CONCURRENT), and one carrier
+   * would run them one after the other.
+   */
+  static void runDynamic(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    BuiltTopology topology = Contexts.testTopology(context);
+    if (topology == null) {
+      invocation.proceed();
+      return;
+    }
+    onLeasedCarrier(topology.primary(), Contexts.testName(context), invocation);
   }
 
   /** A @BeforeAll or @AfterAll method: inside the first CLASS-scoped namespace, when the class has one. */

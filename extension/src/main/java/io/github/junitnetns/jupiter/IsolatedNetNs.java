@@ -31,9 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * parameters. Extension callbacks and the test instance's constructor run on JUnit's own thread,
  * outside.
  *
- * <p>Needs CAP_SYS_ADMIN (root, sudo, or rootless under {@code unshare -Urn}); without it the test
- * is aborted (reported as skipped), or failed when the configuration parameter
- * {@code junit.netns.unprivileged=fail} is set.
+ * <p>Needs CAP_SYS_ADMIN in the test JVM (root, or for Maven the junit-netns Maven plugin, which
+ * elevates only the test JVMs; see docs/privileges-and-ci.md); without it the test is aborted
+ * (reported as skipped, and the first such skip in a JVM is logged as a warning), or failed when
+ * the configuration parameter {@code junit.netns.unprivileged=fail} is set, which is the default
+ * when the environment variable {@code CI} is {@code true}.
  *
  * @see "docs/annotations.md#isolatednetns in the junit-netns repository"
  */
@@ -66,7 +68,9 @@ public @interface IsolatedNetNs {
     TEST,
     /**
      * Created before the class's {@code @BeforeAll} methods, shared by all its tests, removed after
-     * its {@code @AfterAll} methods, which then run inside too. Only on classes.
+     * its {@code @AfterAll} methods, which then run inside too. Only on classes. Tests running at
+     * the same time share them and see each other's faults; each test's own faults and shaping
+     * are undone when it ends (see {@code Network.heal()}).
      */
     CLASS
   }

@@ -12,8 +12,8 @@ import java.util.List;
  * The few package-private parts of the library the extension needs, beyond the public API: a
  * {@code NetNs} for a namespace the extension made on its own carrier thread (unshare(2) moves the
  * thread that runs the test into it, which no public call may do), the handle behind a
- * {@code NetNs} (to enter or pin it), the report of processes a namespace started, and one view of
- * the networks of a test and its enclosing classes.
+ * {@code NetNs} (to enter or pin it), the report of processes a namespace started, one view of
+ * the networks of a test and its enclosing classes, and undoing that view's faults and shaping.
  *
  * <p>They are reached through a private lookup rather than through a hook the library registers:
  * the library then has no replaceable accessor and {@code internal.*} never refers to the public
@@ -25,6 +25,7 @@ final class LibraryInternals {
   private static final MethodHandle PROCESS_REPORT;
   private static final MethodHandle COMBINE;
   private static final MethodHandle KEEP_HOST_LINKS;
+  private static final MethodHandle RESTORE;
 
   static {
     try {
@@ -35,6 +36,7 @@ final class LibraryInternals {
       MethodHandles.Lookup network = MethodHandles.privateLookupIn(Network.class, MethodHandles.lookup());
       COMBINE = network.findStatic(Network.class, "combine", MethodType.methodType(Network.class, List.class));
       KEEP_HOST_LINKS = network.findVirtual(Network.class, "keepHostLinks", MethodType.methodType(void.class));
+      RESTORE = network.findVirtual(Network.class, "restore", MethodType.methodType(void.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -65,6 +67,14 @@ final class LibraryInternals {
   static void keepHostLinks(Network network) {
     invoke(() -> {
       KEEP_HOST_LINKS.invokeExact(network);
+      return null;
+    });
+  }
+
+  /** Heals the faults applied through {@code view} and removes its shaping; other views' stay. */
+  static void restore(Network view) {
+    invoke(() -> {
+      RESTORE.invokeExact(view);
       return null;
     });
   }

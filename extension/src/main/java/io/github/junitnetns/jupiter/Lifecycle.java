@@ -4,6 +4,7 @@ import static io.github.junitnetns.jupiter.Contexts.label;
 import static io.github.junitnetns.jupiter.Contexts.testName;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.topology.BridgePlan;
 import io.github.junitnetns.internal.topology.VethPlan;
@@ -71,7 +72,19 @@ final class Lifecycle {
   }
 
   static void afterAll(ExtensionContext context) {
+    Network classView = Contexts.removeClassView(context);
     BuiltTopology topology = Contexts.removeClassTopology(context);
+    if (classView != null) {
+      // Faults and shaping of @BeforeAll/@AfterAll: an outer class's namespaces outlive this class.
+      try {
+        LibraryInternals.restore(classView);
+      } catch (RuntimeException e) {
+        if (topology != null) {
+          topology.close();
+        }
+        throw e;
+      }
+    }
     if (topology == null) {
       return;
     }
@@ -163,10 +176,11 @@ final class Lifecycle {
         && NetNsConfiguration.of(context).keepOnFailure()) {
       FailureDiagnostics.keep(context, topology, owned, testName(context));
     }
-    if (!topology.borrowed().isEmpty() && topology.network() != null) {
-      // Namespaces shared by the class outlive the test: its partitions must not reach the next test.
+    if (!topology.borrowed().isEmpty() && topology.view() != null) {
+      // Namespaces shared by the class outlive the test: its faults and shaping must not reach the
+      // next test. Only its own: a test running at the same time keeps its faults until it ends.
       try {
-        topology.network().heal();
+        LibraryInternals.restore(topology.view());
       } catch (RuntimeException e) {
         topology.close();
         throw e;

@@ -13,20 +13,26 @@ final class NetNsConfiguration {
   static final String UNPRIVILEGED = "junit.netns.unprivileged";
   static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
   static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
+  static final String NETEM = "junit.netns.netem";
 
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
   private final boolean abortWhenUnprivileged;
+  private final boolean unprivilegedFailsOnCi;
   private final boolean failOnThreadsLeftBehind;
   private final boolean keepOnFailure;
+  private final boolean abortWithoutNetem;
 
   private NetNsConfiguration(ExtensionContext context) {
-    abortWhenUnprivileged = choice(context, UNPRIVILEGED, "abort", "fail", true,
-        "\"abort\" (skip tests without privileges, the default) or \"fail\"");
+    unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
+    abortWhenUnprivileged = choice(context, UNPRIVILEGED, "abort", "fail", !onCi(), "\"abort\" (skip tests without"
+        + " privileges, the default) or \"fail\" (the default when the environment variable CI is true)");
     failOnThreadsLeftBehind = choice(context, THREADS_LEFT_BEHIND, "fail", "warn", true, "\"fail\" (the default: a"
         + " test that leaves threads inside its namespaces fails) or \"warn\" (report them only)");
     keepOnFailure = choice(context, KEEP_ON_FAILURE, "true", "false", false,
         "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
+    abortWithoutNetem = choice(context, NETEM, "abort", "require", true, "\"abort\" (the default: a test that"
+        + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
   }
 
   /**
@@ -49,6 +55,17 @@ final class NetNsConfiguration {
     return abortWhenUnprivileged;
   }
 
+  /** Why a missing privilege fails the test, when it is not the obvious reason (the parameter set to fail). */
+  String whyFailWhenUnprivileged() {
+    return unprivilegedFailsOnCi ? " Failed because the environment variable CI is true, which makes " + UNPRIVILEGED
+        + " default to fail; set it to abort to skip instead." : "";
+  }
+
+  /** Whether this runs on CI: GitHub Actions, GitLab and most CI systems set the environment variable CI=true. */
+  private static boolean onCi() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
   /** Whether threads left inside a test's namespaces fail it; otherwise they are reported only. */
   boolean failOnThreadsLeftBehind() {
     return failOnThreadsLeftBehind;
@@ -57,6 +74,11 @@ final class NetNsConfiguration {
   /** Whether a failed test's namespaces are pinned under /run/netns for a post-mortem. */
   boolean keepOnFailure() {
     return keepOnFailure;
+  }
+
+  /** Whether a shaping that needs netem, where the kernel has none, aborts (skips) the test; otherwise it fails. */
+  boolean abortWithoutNetem() {
+    return abortWithoutNetem;
   }
 
   /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  */
 final class NetNsExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
-        InvocationInterceptor, ParameterResolver, TestExecutionExceptionHandler {
+        InvocationInterceptor, ParameterResolver, TestExecutionExceptionHandler,
+        LifecycleMethodExecutionExceptionHandler {
 
   // ---- lifecycle ----
 
@@ -95,7 +97,7 @@ final class NetNsExtension
   @Override
   public void interceptDynamicTest(Invocation<Void> invocation,
       DynamicTestInvocationContext invocationContext, ExtensionContext context) throws Throwable {
-    Invocations.runInside(invocation, context);
+    Invocations.runDynamic(invocation, context);
   }
 
   @Override
@@ -121,5 +123,18 @@ final class NetNsExtension
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
     FailureDiagnostics.handle(context, throwable);
+  }
+
+  @Override
+  public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+    FailureDiagnostics.abortWithoutNetem(context, throwable);
+    throw throwable;
+  }
+
+  @Override
+  public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    FailureDiagnostics.abortWithoutNetem(context, throwable);
+    throw throwable;
   }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -48,7 +49,7 @@ final class Parameters {
               + " @BeforeAll/@AfterAll with @IsolatedNetNs(scope = CLASS); not in constructors.");
     }
     if (type == Network.class) {
-      return network(available, context, test);
+      return network(context, test);
     }
     if (annotation.isEmpty()) {
       return available.values().iterator().next();
@@ -72,20 +73,25 @@ final class Parameters {
   /**
    * The networks of the enclosing classes' topologies and the test's, as one: every namespace, veth
    * and bridge the test can reach. Namespaces of a level without a network (a single unnamed one)
-   * cannot be linked, so a {@code Network} has nothing to say about them.
+   * cannot be linked, so a {@code Network} has nothing to say about them. One view per test (and
+   * one per class for {@code @BeforeAll}/{@code @AfterAll}), whichever parameter asks: the faults
+   * and shaping applied through it belong to that test or class, and are undone after it.
    */
-  private static Network network(Map<String, NetNs> namespaces, ExtensionContext context, BuiltTopology test) {
-    List<Network> parts = new ArrayList<>();
-    List<BuiltTopology> sources = Contexts.classTopologies(context);
-    if (test != null) {
-      sources.add(test);
-    }
-    for (BuiltTopology topology : sources) {
-      if (topology.network() != null) {
-        parts.add(topology.network());
+  private static Network network(ExtensionContext context, BuiltTopology test) {
+    Supplier<Network> make = () -> {
+      List<Network> parts = new ArrayList<>();
+      List<BuiltTopology> sources = Contexts.classTopologies(context);
+      if (test != null) {
+        sources.add(test);
       }
-    }
-    return LibraryInternals.combine(parts);
+      for (BuiltTopology topology : sources) {
+        if (topology.network() != null) {
+          parts.add(topology.network());
+        }
+      }
+      return LibraryInternals.combine(parts);
+    };
+    return test != null ? test.view(make) : Contexts.classView(context, make);
   }
 
   /** {@code @Ns("x")} parameters of the test method must name declared namespaces: checked before anything is made. */

@@ -54,6 +54,16 @@ class LayersTest {
   }
 
   @Test
+  void theWrapperWriterStandsAlone() {
+    noClasses().that().resideInAPackage(ROOT + ".internal.launch..")
+        .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".internal.linux..", ROOT + ".internal.net..",
+            ROOT + ".internal.netlink..", ROOT + ".internal.ns..", ROOT + ".internal.client..",
+            ROOT + ".internal.process..", ROOT + ".internal.topology..", "com.sun.jna..")
+        .because("internal.launch runs before any test JVM, as one source file and in the Maven plugin without JNA")
+        .check(MAIN);
+  }
+
+  @Test
   void theLibraryNeedsNoJUnit() {
     noClasses().that().resideInAnyPackage(ROOT, ROOT + ".internal..")
         .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..", ROOT + ".jupiter..")

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  * errno, and where the library can tell, which name is taken), closed namespaces and bridges, and
  * the extension's errors that come after its namespaces exist.
  *
- * <p>Covered elsewhere, not repeated here: netem missing ({@link ShapingNetworkPrivilegedTest},
+ * <p>Covered elsewhere, not repeated here: netem missing, skipped or failed with
+ * {@code junit.netns.netem=require} ({@link NetemPrivilegedTest}, {@link ShapingNetworkPrivilegedTest},
  * {@link ShapingBridgePrivilegedTest}, {@code ShapingPrivilegedTest}), EPERM without privileges
  * ({@link UnprivilegedPrivilegedTest}), virtual threads ({@link VirtualThreadPrivilegedTest}), a
  * JUnit thread left in another namespace and {@code @Ns} naming no namespace of a test method

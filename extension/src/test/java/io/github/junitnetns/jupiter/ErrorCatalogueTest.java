@@ -11,6 +11,7 @@ import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.VethPair;
+import io.github.junitnetns.internal.ns.Privileges;
 import io.github.junitnetns.internal.topology.Attachment;
 import io.github.junitnetns.internal.topology.Medium;
 import java.lang.invoke.MethodHandles;
@@ -37,9 +38,11 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  *
  * <p>Cases covered elsewhere, not repeated here: bad {@code @IsolatedNetNs} declarations and bad
  * {@code @VethLink}/{@code @Bridge} topologies ({@link PlanTest}), the
- * {@code junit.netns.unprivileged} value ({@link ValidationPrivilegedTest}), bad
+ * {@code junit.netns.unprivileged} and {@code junit.netns.netem} values ({@link ValidationPrivilegedTest}), bad
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
- * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}).
+ * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}), the lines of
+ * the test JVM wrapper writer and the Maven plugin ({@code JvmWrapperTest}, and the plugin's
+ * invoker tests in {@code maven-plugin/src/it}).
  * Kernel refusals are in {@link ErrorCataloguePrivilegedTest}.
  */
 class ErrorCatalogueTest {
@@ -343,5 +346,41 @@ class ErrorCatalogueTest {
     assertThat(onlyFailure(run(NetNsWithoutIsolatedNetNs.class).testEvents()))
         .isInstanceOf(ParameterResolutionException.class)
         .hasMessageStartingWith("No ParameterResolver registered for parameter [io.github.junitnetns.NetNs ");
+  }
+
+  private static final String DOCS = "https://github.com/junitnetns/junit-netns/blob/main/docs/privileges-and-ci.md";
+
+  /** The advice without privileges, in the words of the build tool that started the JVM; never `unshare` around Maven. */
+  @Test
+  void thePrivilegeAdviceGivesCommandsForTheBuildToolInUse() {
+    assertThat(Privileges.advice(Privileges.Tool.MAVEN)).isEqualTo("run Maven as root (`sudo mvn verify`), or add the"
+        + " plugin io.github.junitnetns:junit-netns-maven-plugin to the pom, which starts only the test JVMs with"
+        + " privileges (through sudo, or rootless); see " + DOCS);
+    assertThat(Privileges.advice(Privileges.Tool.GRADLE)).isEqualTo("run Gradle as root (`sudo ./gradlew test`), or"
+        + " start only the test JVMs with privileges (the Test task's `executable`); see " + DOCS);
+    assertThat(Privileges.advice(Privileges.Tool.OTHER)).isEqualTo("run this JVM as root (sudo), or rootless with"
+        + " only this JVM, not a build tool, under `unshare --user --map-root-user --net`; see " + DOCS);
+    if (System.getProperty("surefire.real.class.path") != null || System.getProperty("surefire.test.class.path") != null) {
+      assertThat(Privileges.tool()).isEqualTo(Privileges.Tool.MAVEN); // run by Surefire, as in this build
+    }
+  }
+
+  /** The skips that speak: one WARNING per kind and JVM, whatever the number of tests skipped. */
+  @Test
+  void theFirstSkipOfEachKindIsLoggedOnceAsAWarning() {
+    SkipWarnings warnings = new SkipWarnings();
+    try (LogCapture log = LogCapture.of("SkipOnce.")) {
+      warnings.unprivileged("SkipOnce.first()", "junit-netns needs CAP_SYS_ADMIN to create network namespaces (...): "
+          + Privileges.advice(Privileges.Tool.MAVEN) + ".");
+      warnings.unprivileged("SkipOnce.second()", "again");
+      warnings.netemMissing("SkipOnce.third()", "Cannot shape eth0@y with delay 200ms: ... `sudo modprobe sch_netem` ...");
+      warnings.netemMissing("SkipOnce.fourth()", "again");
+      assertThat(log.messages(java.util.logging.Level.WARNING)).containsExactly(
+          "junit-netns skips the tests that need network namespaces, SkipOnce.first() first: junit-netns needs"
+              + " CAP_SYS_ADMIN to create network namespaces (...): " + Privileges.advice(Privileges.Tool.MAVEN) + "."
+              + " Only this first skip is logged; set junit.netns.unprivileged=fail to fail them instead.",
+          "junit-netns skips the tests that need netem, SkipOnce.third() first: Cannot shape eth0@y with delay 200ms:"
+              + " ... `sudo modprobe sch_netem` ... Only this first skip is logged.");
+    }
   }
 }

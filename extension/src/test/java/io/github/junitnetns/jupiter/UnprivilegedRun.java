@@ -11,13 +11,20 @@ import org.junit.platform.testkit.engine.Events;
 
 /**
  * The child JVM's side of {@link UnprivilegedPrivilegedTest}: runs a fixture (argument: the
- * unprivileged mode) or the library ({@code library PID}) and prints what happened.
+ * unprivileged mode, or {@code default}) or the library ({@code library PID}) and prints what happened.
+ * What the extension logs goes to stderr, as java.util.logging's console handler writes it.
  */
 public final class UnprivilegedRun {
   @IsolatedNetNs
   static class Fixture {
     @Test
     void needsANamespace() {}
+
+    @Test
+    void needsAnotherNamespace() {}
+
+    @Test
+    void needsAThirdNamespace() {}
   }
 
   public static void main(String[] args) throws Exception {
@@ -26,7 +33,9 @@ public final class UnprivilegedRun {
       library(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
-    EngineExecutionResults results = EngineRuns.run(Fixture.class, "junit.netns.unprivileged", args[0]);
+    // "default": the parameter unset, so that its default (which depends on the environment variable CI) applies.
+    EngineExecutionResults results = args[0].equals("default") ? EngineRuns.run(Fixture.class)
+        : EngineRuns.run(Fixture.class, "junit.netns.unprivileged", args[0]);
     Events tests = results.testEvents();
     System.out.println("started=" + tests.started().count() + " aborted=" + tests.aborted().count()
         + " failed=" + tests.failed().count() + " succeeded=" + tests.succeeded().count());

@@ -56,7 +56,18 @@ class ValidationPrivilegedTest {
     assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter junit.netns.unprivileged is \"maybe\"; use \"abort\" (skip tests"
-            + " without privileges, the default) or \"fail\"."));
+            + " without privileges, the default) or \"fail\" (the default when the environment variable CI is true)."));
+    assertThat(NsHandle.createdCount()).isEqualTo(created);
+  }
+
+  @Test
+  void anUnknownNetemModeIsRefused() {
+    long created = NsHandle.createdCount();
+    EngineExecutionResults results = run(BadConfiguration.class, "junit.netns.netem", "fail");
+    assertThat(failures(results)).singleElement().satisfies(thrown -> assertThat(thrown)
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.netem is \"fail\"; use \"abort\" (the default: a test that"
+            + " needs netem where the kernel has none is skipped) or \"require\" (it fails)."));
     assertThat(NsHandle.createdCount()).isEqualTo(created);
   }
 

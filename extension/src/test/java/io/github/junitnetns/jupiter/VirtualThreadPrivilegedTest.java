@@ -12,10 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
-/** Virtual threads cannot stay inside a namespace; they are refused with a clear message. Runs on Java 21+ (CI's JDK 25 pass). */
+/**
+ * Virtual threads cannot stay inside a namespace; they are refused with a clear message, before
+ * anything is created. Runs on Java 21+ (CI's JDK 25 pass). {@code @Isolated}: nothing else runs
+ * meanwhile, so the library's creation counter proves "nothing".
+ */
+@Isolated
 @Tag("privileged")
 @EnabledForJreRange(min = JRE.JAVA_21)
 class VirtualThreadPrivilegedTest {
@@ -45,6 +51,7 @@ class VirtualThreadPrivilegedTest {
     assertThat(thrown.get()).isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageContaining("is executed on virtual thread")
         .hasMessageContaining("Run the tests on JUnit's default platform threads.");
+    assertThat(NsHandle.createdCount()).as("namespaces created").isEqualTo(created);
   }
 
   @Test

@@ -79,15 +79,29 @@ public final class Kernel {
     }
   }
 
-  /** Runs a command (e.g. ip(8), to cross-check) and returns its output; fails unless it exits 0 within 10 s. */
+  /**
+   * Runs a command (e.g. ip(8), to cross-check) and returns its output; fails unless it exits 0
+   * within 10 s. The output goes to a file, not a pipe, so that a command that hangs without
+   * closing its output cannot keep this waiting past the limit.
+   */
   public static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " failed or hung; its output:\n" + out);
+    Path output = Files.createTempFile("junit-netns-kernel-run", ".out");
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
+      boolean ended = process.waitFor(10, TimeUnit.SECONDS);
+      if (!ended) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      String out = Files.readString(output, StandardCharsets.UTF_8);
+      if (!ended || process.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", command) + (ended ? " exited with " + process.exitValue()
+            : " did not end within 10 s") + "; its output:\n" + out);
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(output);
     }
-    return out;
   }
 
   private static String link(Path path) {

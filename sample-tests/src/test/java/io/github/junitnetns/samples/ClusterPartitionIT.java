@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.jgroups.JChannel;
 import org.jgroups.MergeView;
@@ -40,9 +42,18 @@ import org.junit.jupiter.api.Test;
 @Bridge(name = "lan", members = {"n1", "n2", "n3"}, subnet = "10.0.1.0/24")
 class ClusterPartitionIT {
 
+  /**
+   * JGroups logs through java.util.logging here, and reports the partition this test makes on
+   * purpose (messages from a non-member dropped, connections to n3 closed) as warnings and errors
+   * with stack traces: quiet in this test, whose assertions say what happened. A strong reference,
+   * since java.util.logging keeps only weak ones and would forget the level.
+   */
+  private static final Logger JGROUPS_LOG = Logger.getLogger("org.jgroups");
+
   static {
     // JGroups reads this to choose IPv4; the stack below binds to IPv4 addresses only.
     System.setProperty("java.net.preferIPv4Stack", "true");
+    JGROUPS_LOG.setLevel(Level.OFF);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.junitnetns.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.junitnetns.Link;
 import io.github.junitnetns.NetNs;
@@ -23,7 +24,10 @@ class JoinRunningProcessIT {
     try {
       String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
       Path its = Path.of("/proc/" + sleeper.pid() + "/ns/net");
-      await().atMost(Duration.ofSeconds(5)).until(() -> !Files.readSymbolicLink(its).toString().equals(host));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !sleeper.isAlive() || !Files.readSymbolicLink(its).toString().equals(host));
+      // unshare(1) needs CAP_SYS_ADMIN too; without it there is no namespace to join.
+      assumeTrue(sleeper.isAlive(), "unshare -n was refused (exit " + (sleeper.isAlive() ? "" : sleeper.exitValue())
+          + "): creating a network namespace needs CAP_SYS_ADMIN; run the samples as root (sudo mvn verify)");
 
       try (NetNs joined = NetNs.ofPid(sleeper.pid())) {
         assertThat(joined.links()).extracting(Link::name).containsExactly("lo");
