@@ -12,11 +12,14 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -26,11 +29,14 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs the fixture classes through the JUnit Platform Launcher, sequentially, and records the wall
- * time of every test (executionStarted to executionFinished): the per-test cost as a user's build
- * sees it, before/after-each callbacks included. Rounds of the fixtures are interleaved (plain,
- * then each topology) so that drift of the machine hits all of them alike; warm-up rounds first,
- * for the JIT. Within a fixture run the tests follow each other back to back, as in a suite.
+ * Runs the fixture classes through the JUnit Platform Launcher and records the wall time of every
+ * test (executionStarted to executionFinished): the per-test cost as a user's build sees it,
+ * before/after-each callbacks included. Most scenarios run one test at a time; the parallel ones
+ * run the fixture with JUnit's parallel execution on a fixed pool of threads, every test
+ * concurrent, and also record each run's elapsed time (what a parallel suite pays). Rounds of the
+ * fixtures are interleaved (plain, then each scenario) so that drift of the machine hits all of
+ * them alike; warm-up rounds first, for the JIT. Within a fixture run the tests follow each other
+ * back to back, as in a suite.
  */
 final class LauncherBench {
   static final String PLAIN_SAMPLES = "junit_plain.txt";
@@ -54,16 +60,30 @@ final class LauncherBench {
   }
 
   void run(Path samplesDir) throws IOException {
-    Map<String, Class<?>> fixtures = new LinkedHashMap<>();
-    fixtures.put(PLAIN_SAMPLES, PlainFixture.class);
-    for (Scenario scenario : Scenario.ALL) {
-      scenario.fixture().ifPresent(fixture -> fixtures.put(scenario.samplesFile(), fixture));
-    }
+    // What runs in each round, in order: the plain baseline and every scenario, each run as its
+    // scenario says (one test at a time, or in parallel), so that drift hits all of them alike.
+    List<Run> runs = new ArrayList<>();
+    runs.add(new Run("PlainFixture", PlainFixture.class, 1, PLAIN_SAMPLES, null));
+    Scenario.ALL.stream().filter(s -> !s.parallel()).forEach(s ->
+        runs.add(new Run(s.fixture().getSimpleName(), s.fixture(), 1, s.samplesFile(), null)));
+    Scenario.ALL.stream().filter(Scenario::parallel).map(Scenario::threads).distinct().forEach(threads -> {
+      Scenario any = Scenario.ALL.stream().filter(s -> s.threads() == threads).findFirst().orElseThrow();
+      runs.add(new Run("PlainFixture x" + threads, PlainFixture.class, threads, any.plainSamplesFile(),
+          any.plainWallSamplesFile()));
+    });
+    Scenario.ALL.stream().filter(Scenario::parallel).forEach(s -> runs.add(new Run(
+        s.fixture().getSimpleName() + " x" + s.threads(), s.fixture(), s.threads(), s.samplesFile(), s.wallSamplesFile())));
+
     Map<String, List<Double>> samples = new LinkedHashMap<>();
-    fixtures.keySet().forEach(file -> samples.put(file, new ArrayList<>()));
+    for (Run run : runs) {
+      samples.put(run.samplesFile, new ArrayList<>());
+      if (run.wallSamplesFile != null) {
+        samples.put(run.wallSamplesFile, new ArrayList<>());
+      }
+    }
     List<Scenario> references = new ArrayList<>();
     if (nsbench.isPresent()) {
-      Scenario.ALL.stream().filter(s -> s.fixture().isPresent()).forEach(references::add);
+      Scenario.ALL.stream().filter(s -> !s.parallel()).forEach(references::add);
       references.forEach(s -> samples.put(s.referenceSamplesFile(), new ArrayList<>()));
     }
 
@@ -72,19 +92,29 @@ final class LauncherBench {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  launcher %s round %d/%d:",
           warmup ? "warm-up" : "measured", warmup ? round + 1 : round - warmupRounds + 1,
           warmup ? warmupRounds : rounds));
-      for (Map.Entry<String, Class<?>> fixture : fixtures.entrySet()) {
+      for (Run run : runs) {
         settle();
-        List<Double> times = runOnce(fixture.getValue());
-        if (!warmup) {
-          samples.get(fixture.getKey()).addAll(times);
+        Result result = runOnce(run.fixture, run.threads);
+        if (run.threads > 1 && result.maxInFlight < 2) {
+          throw new IllegalStateException(run.label + ": at most " + result.maxInFlight + " test at a time ran;"
+              + " JUnit's parallel execution did not take effect, so this is no parallel measurement");
         }
-        line.append(String.format(Locale.ROOT, " %s %.3f ms", fixture.getValue().getSimpleName(),
-            new Stats(times).median()));
+        if (!warmup) {
+          samples.get(run.samplesFile).addAll(result.times);
+          if (run.wallSamplesFile != null) {
+            samples.get(run.wallSamplesFile).add(result.wallMillis / result.times.size());
+          }
+        }
+        line.append(String.format(Locale.ROOT, " %s %.3f ms", run.label, new Stats(result.times).median()));
+        if (run.threads > 1) {
+          line.append(String.format(Locale.ROOT, " (%.3f ms/test elapsed, up to %d at once)",
+              result.wallMillis / result.times.size(), result.maxInFlight));
+        }
       }
       if (!warmup) {
         for (Scenario reference : references) {
           settle();
-          List<Double> times = runC(reference.name(), Fixtures.repetitions(reference.fixture().orElseThrow()));
+          List<Double> times = runC(reference.name(), Fixtures.repetitions(reference.fixture()));
           samples.get(reference.referenceSamplesFile()).addAll(times);
           line.append(String.format(Locale.ROOT, " | nsbench %s %.3f ms", reference.name(), new Stats(times).median()));
         }
@@ -95,6 +125,12 @@ final class LauncherBench {
       Stats.write(samplesDir.resolve(entry.getKey()), entry.getValue());
     }
   }
+
+  /** A fixture run of each round: what, with how many threads, and where its samples go. */
+  private record Run(String label, Class<?> fixture, int threads, String samplesFile, String wallSamplesFile) {}
+
+  /** One Launcher run: the wall time of each test, of the whole run, and the most tests seen running at once. */
+  private record Result(List<Double> times, double wallMillis, int maxInFlight) {}
 
   /**
    * A pause before each fixture run: the kernel reclaims the previous run's namespaces in the
@@ -137,17 +173,31 @@ final class LauncherBench {
     return times;
   }
 
-  /** One Launcher run of {@code fixture}: the wall time of each of its tests, in milliseconds. */
-  private List<Double> runOnce(Class<?> fixture) {
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+  /**
+   * One Launcher run of {@code fixture}: one test at a time ({@code threads} 1), or JUnit's
+   * parallel execution with a fixed pool of {@code threads}, every test concurrent.
+   */
+  private Result runOnce(Class<?> fixture, int threads) {
+    LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
         .selectors(selectClass(fixture))
-        // Latency, not throughput: one test at a time, whatever a properties file may say.
-        .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
         // A run without privileges must fail, not report skipped tests as fast ones.
-        .configurationParameter("junit.netns.unprivileged", "fail")
-        .build();
+        .configurationParameter("junit.netns.unprivileged", "fail");
+    if (threads == 1) {
+      // Latency, not throughput: one test at a time, whatever a properties file may say.
+      builder.configurationParameter("junit.jupiter.execution.parallel.enabled", "false");
+    } else {
+      builder.configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+          .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+          .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+          .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+          .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", String.valueOf(threads))
+          .configurationParameter("junit.jupiter.execution.parallel.config.fixed.max-pool-size", String.valueOf(threads));
+    }
+    LauncherDiscoveryRequest request = builder.build();
     TimingListener listener = new TimingListener();
+    long start = System.nanoTime();
     launcher.execute(request, listener);
+    double wallMillis = (System.nanoTime() - start) / 1e6;
     if (!listener.problems.isEmpty()) {
       throw new IllegalStateException("fixture " + fixture.getName() + " did not pass, so its times mean nothing:\n"
           + String.join("\n", listener.problems));
@@ -156,19 +206,25 @@ final class LauncherBench {
       throw new IllegalStateException("fixture " + fixture.getName() + " ran " + listener.times.size()
           + " tests, expected " + Fixtures.repetitions(fixture));
     }
-    return listener.times;
+    return new Result(List.copyOf(listener.times), wallMillis, listener.maxInFlight.get());
   }
 
-  /** Wall time from executionStarted to executionFinished of each test; any non-success is a problem. */
+  /**
+   * Wall time from executionStarted to executionFinished of each test, and the most tests running at
+   * once; any non-success is a problem. Called from JUnit's worker threads in a parallel run.
+   */
   private static final class TimingListener implements TestExecutionListener {
-    final List<Double> times = new ArrayList<>(Fixtures.REPETITIONS);
-    final List<String> problems = new ArrayList<>();
-    private long started;
+    final List<Double> times = Collections.synchronizedList(new ArrayList<>(Fixtures.REPETITIONS));
+    final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, Long> started = new ConcurrentHashMap<>();
 
     @Override
     public void executionStarted(TestIdentifier test) {
       if (test.isTest()) {
-        started = System.nanoTime();
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        started.put(test.getUniqueId(), System.nanoTime());
       }
     }
 
@@ -176,7 +232,8 @@ final class LauncherBench {
     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
       long finished = System.nanoTime();
       if (test.isTest()) {
-        times.add((finished - started) / 1e6);
+        inFlight.decrementAndGet();
+        times.add((finished - started.remove(test.getUniqueId())) / 1e6);
       }
       if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
         StringWriter trace = new StringWriter();

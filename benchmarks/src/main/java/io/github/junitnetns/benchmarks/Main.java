@@ -2,6 +2,7 @@ package io.github.junitnetns.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,7 +11,8 @@ import java.util.Optional;
  *
  * <pre>
  *   Main measure SAMPLES_DIR   the JUnit Launcher fixtures, then library diagnostics; progress on stderr
- *   Main report SAMPLES_DIR    the table and, as the last line, the JSON object, on stdout
+ *   Main report SAMPLES_DIR    the table and, as the last line, the JSON object, on stdout; exits
+ *                              with {@value #OVER_THE_BAR} when a figure is over the bar
  * </pre>
  *
  * System properties: {@code jnb.launcher.warmup} and {@code jnb.launcher.rounds} (fixture runs of
@@ -18,9 +20,13 @@ import java.util.Optional;
  * {@code jnb.launcher.settleMillis} (pause before each fixture run), {@code jnb.nsbench} (path of
  * the compiled nsbench.c: the C figure of each measured topology is then taken round by round,
  * interleaved with the Launcher runs),
- * {@code jnb.library.warmup} and {@code jnb.library.iterations}.
+ * {@code jnb.library.warmup} and {@code jnb.library.iterations}, {@code jnb.reportOnly} ({@code true}:
+ * exit 0 even when a figure is over the bar).
  */
 public final class Main {
+  /** The exit status of {@code report} when a figure is over the bar (and {@code jnb.reportOnly} is not set). */
+  public static final int OVER_THE_BAR = 3;
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -37,7 +43,13 @@ public final class Main {
       new LibraryBench(Integer.getInteger("jnb.library.warmup", 500), Integer.getInteger("jnb.library.iterations", 2000))
           .run(dir);
     } else {
-      new Report(dir, System.out).print();
+      List<String> over = new Report(dir, System.out).print();
+      if (!over.isEmpty() && !Boolean.getBoolean("jnb.reportOnly")) {
+        System.out.flush();
+        System.err.println("benchmarks: over the bar (" + String.join(", ", over) + "); exit status " + OVER_THE_BAR
+            + ". To only report: ./benchmarks/run --report-only (or JNB_REPORT_ONLY=1)");
+        System.exit(OVER_THE_BAR);
+      }
     }
   }
 }

@@ -5,43 +5,60 @@ import io.github.junitnetns.benchmarks.fixtures.Bridge3Fixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
 import io.github.junitnetns.benchmarks.fixtures.VethFixture;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * One topology measured through the JUnit Platform Launcher: its JSON key, what it is, and the
- * fixture class that declares it (none yet where the annotations do not exist: the key is then
- * reported as null).
+ * One topology measured through the JUnit Platform Launcher: its JSON key, what it is, the
+ * fixture class that declares it, and how many threads run the fixture's tests.
  *
  * @param name the JSON key without {@code _ms}; also names the samples file {@code junit_NAME.txt}
- *     and the C figure it is held against, {@code c_NAME}, which is measured by running
- *     {@code nsbench NAME} (benchmarks/c/nsbench.c knows single, veth and bridgeN)
+ *     and, for a sequential scenario, the C figure it is held against, {@code c_NAME}, which is
+ *     measured by running {@code nsbench NAME} (benchmarks/c/nsbench.c knows single, veth and
+ *     bridgeN)
+ * @param threads 1: one test at a time, held against C; more: JUnit's parallel execution with
+ *     that many threads (the spare namespaces' background thread competes for the same cores),
+ *     held against {@code PlainFixture} run with as many threads, and not against C
  */
-record Scenario(String name, String description, Optional<Class<?>> fixture) {
-  /** Every topology, in report order. Adding one is a fixture class and a line here. */
+record Scenario(String name, String description, Class<?> fixture, int threads) {
+  /** Threads of the parallel scenarios. */
+  static final int PARALLEL_THREADS = 4;
+
+  /** Every scenario, in report order. Adding one is a fixture class and a line here. */
   static final List<Scenario> ALL = List.of(
-      measured("single", "@IsolatedNetNs: one namespace, lo up", SingleNsFixture.class),
-      measured("veth", "two namespaces + @VethLink, addresses", VethFixture.class),
-      measured("bridge3", "@Bridge with 3 members, addresses", Bridge3Fixture.class),
-      measured("bridge20", "@Bridge with 20 members, addresses", Bridge20Fixture.class));
+      new Scenario("single", "@IsolatedNetNs: one namespace, lo up", SingleNsFixture.class, 1),
+      new Scenario("veth", "two namespaces + @VethLink, addresses", VethFixture.class, 1),
+      new Scenario("bridge3", "@Bridge with 3 members, addresses", Bridge3Fixture.class, 1),
+      new Scenario("bridge20", "@Bridge with 20 members, addresses", Bridge20Fixture.class, 1),
+      new Scenario("par4_single", "@IsolatedNetNs, 4 threads in parallel", SingleNsFixture.class, PARALLEL_THREADS),
+      new Scenario("par4_veth", "@VethLink, 4 threads in parallel", VethFixture.class, PARALLEL_THREADS));
 
-  static Scenario measured(String name, String description, Class<?> fixture) {
-    return new Scenario(name, description, Optional.of(fixture));
-  }
-
-  /** A topology whose annotations do not exist yet: its keys are reported as null. */
-  static Scenario pending(String name, String description) {
-    return new Scenario(name, description, Optional.empty());
+  boolean parallel() {
+    return threads > 1;
   }
 
   String key() {
     return name + "_ms";
   }
 
+  /** One wall time per test (executionStarted to executionFinished). */
   String samplesFile() {
     return "junit_" + name + ".txt";
   }
 
-  /** The samples file of the same topology in C, the physical limit. */
+  /** Parallel scenarios: one figure per fixture run, its elapsed time divided by its number of tests. */
+  String wallSamplesFile() {
+    return "junit_" + name + "_wall.txt";
+  }
+
+  /** The baseline's samples: the plain fixture run the same way (sequentially, or with as many threads). */
+  String plainSamplesFile() {
+    return parallel() ? "junit_plain_par" + threads + ".txt" : LauncherBench.PLAIN_SAMPLES;
+  }
+
+  String plainWallSamplesFile() {
+    return "junit_plain_par" + threads + "_wall.txt";
+  }
+
+  /** The samples file of the same topology in C, the physical limit (sequential scenarios only). */
   String referenceSamplesFile() {
     return "c_" + name + ".txt";
   }

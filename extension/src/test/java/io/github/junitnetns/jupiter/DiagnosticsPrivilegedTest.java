@@ -8,6 +8,7 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
+import io.github.junitnetns.testsupport.OwnNames;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -171,11 +172,12 @@ class DiagnosticsPrivilegedTest {
   void keepOnFailurePinsTheFailedTestsNamespacesForIpNetnsExec() throws Exception {
     long pid = ProcessHandle.current().pid();
     boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
-    List<String> before = Kernel.runNetnsEntries();
+    // Only this JVM's pins: other processes may add and remove entries of /run/netns meanwhile.
+    List<String> before = OwnNames.pins(pid);
     try (LogCapture log = LogCapture.of("FailsWithATopology")) {
       EngineExecutionResults results = run(FailsWithATopology.class, NetNsConfiguration.KEEP_ON_FAILURE, "true");
       assertThat(results.testEvents().failed().count()).isEqualTo(1);
-      List<String> pins = Kernel.runNetnsEntries().stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
+      List<String> pins = OwnNames.pins(pid).stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
       if (!Kernel.canPin()) {
         // Rootless: the JVM cannot mount in the host's mount namespace; it says so, and the test result stands.
         assertThat(pins).isEmpty();
@@ -209,21 +211,19 @@ class DiagnosticsPrivilegedTest {
       // The sweep leaves pins of live JVMs alone, and removes those whose JVM has ended.
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> true)).isEmpty();
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> p != pid)).containsExactlyInAnyOrderElementsOf(pins);
-      assertThat(Kernel.runNetnsEntries()).isEqualTo(before);
+      assertThat(OwnNames.pins(pid)).isEqualTo(before);
     } finally {
       Pins.sweep(Pins.RUN_NETNS, p -> p != pid);
-      if (!hadDirectory) {
-        Files.deleteIfExists(Pins.RUN_NETNS);
-      }
+      OwnNames.removeRunNetnsIfMadeHere(hadDirectory);
     }
   }
 
   @Test
   @ResourceLock("/run/netns")
   void withoutKeepOnFailureNothingIsPinned() throws Exception {
-    List<String> before = Kernel.runNetnsEntries();
+    List<String> before = OwnNames.pins(OwnNames.PID);
     assertThat(run(FailsWithATopology.class).testEvents().failed().count()).isEqualTo(1);
-    assertThat(Kernel.runNetnsEntries()).isEqualTo(before);
+    assertThat(OwnNames.pins(OwnNames.PID)).as("this JVM's pins").isEqualTo(before);
   }
 
   // ---------------------------------------------------------------- process output in the report

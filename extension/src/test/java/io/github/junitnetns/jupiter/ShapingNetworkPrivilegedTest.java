@@ -9,6 +9,7 @@ import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.testsupport.BulkTransfer;
 import io.github.junitnetns.testsupport.Netem;
+import io.github.junitnetns.testsupport.Samples;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -20,7 +21,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 /**
  * Network.shape: a rate-limited link behaves like one; netem options abort the test where the
  * kernel has no netem (this development machine); where it has (GitHub's Ubuntu runners),
- * {@link NetemPrivilegedTest} measures their effect. {@code @Isolated}: a rate is measured against the clock, so nothing else loads the CPU.
+ * {@link NetemPrivilegedTest} measures their effect. {@code @Isolated}: a rate is measured against the clock, so nothing else loads the CPU;
+ * each duration is the median of {@link Samples#RUNS} transfers.
  */
 @Isolated
 @Tag("privileged")
@@ -38,16 +40,17 @@ class ShapingNetworkPrivilegedTest {
   @Test
   void aRateLimitedLinkTakesTheTimeTheRateSays(Network net, @Ns("a") NetNs a, @Ns("b") NetNs b) throws Exception {
     transfer(a, b); // warm-up: a cold JVM and fresh neighbour entries, not the link, would dominate the first one
-    double unshaped = transfer(a, b);
+    Samples unshaped = Samples.of(() -> transfer(a, b));
     net.shape("a", "b", Shaping.rate("8mbit"));
-    double shaped = transfer(a, b);
+    Samples shaped = Samples.of(() -> transfer(a, b));
     // On the wire each 1448-byte segment carries 66 bytes of Ethernet, IP and TCP headers.
     double expected = BYTES * (1514.0 / 1448.0) * 8 / 8_000_000;
-    assertThat(shaped).as("shaped %.3f s, expected %.3f s", shaped, expected)
+    assertThat(shaped.median()).as("shaped %s, expected %.3f s", shaped, expected)
         .isBetween(expected * 0.9, expected * 1.1);
-    assertThat(shaped).as("unshaped %.4f s", unshaped).isGreaterThan(10 * unshaped);
+    assertThat(shaped.median()).as("shaped %s, unshaped %s", shaped, unshaped).isGreaterThan(10 * unshaped.median());
     net.unshape("a", "b");
-    assertThat(transfer(a, b)).isLessThan(expected / 10);
+    Samples again = Samples.of(() -> transfer(a, b));
+    assertThat(again.median()).as("unshaped again %s", again).isLessThan(expected / 10);
   }
 
   @Test
