@@ -41,13 +41,8 @@ public final class Network implements AutoCloseable {
   private final List<AutoCloseable> hostLinks;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean keepHostLinks;
-  /** The drops this view holds (guarded by this): what its {@link #heal()} removes. */
-  private final Set<Drop> drops = new LinkedHashSet<>();
-  /** The arrivals this view shaped (guarded by this), by {@link Shaper.Arrivals#key()}. */
-  private final Map<String, Shaper.Arrivals> shaped = new LinkedHashMap<>();
-
-  /** One drop rule as a view holds it: packets from {@code source} dropped where they arrive at {@code at}. */
-  private record Drop(NetNs at, InetAddress source) {}
+  /** The drops and shaping applied through this view: what its {@link #heal()} and {@link #restore()} take back. */
+  private final Holdings holdings = new Holdings(this);
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
       List<AutoCloseable> owned, List<AutoCloseable> hostLinks) {
@@ -238,14 +233,8 @@ public final class Network implements AutoCloseable {
     NetNs at = ns(to);
     List<InetAddress> sources = addressesOf(from, method);
     at.checkOpen("drop traffic in it");
-    synchronized (this) {
-      for (InetAddress source : sources) {
-        Drop drop = new Drop(at, source);
-        if (!drops.contains(drop)) {
-          Faults.hold(at, source);
-          drops.add(drop);
-        }
-      }
+    for (InetAddress source : sources) {
+      holdings.drop(at, source);
     }
   }
 
@@ -359,14 +348,7 @@ public final class Network implements AutoCloseable {
     for (Attachment attachment : shaped) {
       Link link = Link.read(at, attachment.interfaceName());
       Shaper.Arrivals arrivals = new Shaper.Arrivals(link, peer, from, attachment.isVeth() ? null : sources);
-      synchronized (this) {
-        at.shaping().apply(this, arrivals, shaping);
-        if (shaping.isNone()) {
-          this.shaped.remove(arrivals.key());
-        } else {
-          this.shaped.put(arrivals.key(), arrivals);
-        }
-      }
+      holdings.shape(at, arrivals, shaping);
     }
   }
 
@@ -396,20 +378,7 @@ public final class Network implements AutoCloseable {
    * }</pre>
    */
   public void heal() {
-    RuntimeException failure = null;
-    synchronized (this) {
-      for (Drop drop : new ArrayList<>(drops)) {
-        try {
-          Faults.release(drop.at(), drop.source());
-        } catch (RuntimeException e) {
-          failure = collect(failure, e);
-        }
-        drops.remove(drop);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    holdings.releaseDrops();
   }
 
   /**
@@ -423,27 +392,14 @@ public final class Network implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
     }
-    synchronized (this) {
-      for (Shaper.Arrivals arrivals : new ArrayList<>(shaped.values())) {
-        try {
-          arrivals.link().netNs().shaping().release(this, arrivals);
-        } catch (RuntimeException e) {
-          failure = collect(failure, e);
-        }
-        shaped.remove(arrivals.key());
-      }
+    try {
+      holdings.releaseShaping();
+    } catch (RuntimeException e) {
+      failure = Holdings.collect(failure, e);
     }
     if (failure != null) {
       throw failure;
     }
-  }
-
-  private static RuntimeException collect(RuntimeException first, RuntimeException next) {
-    if (first == null) {
-      return next;
-    }
-    first.addSuppressed(next);
-    return first;
   }
 
   /**
@@ -457,11 +413,9 @@ public final class Network implements AutoCloseable {
 
   /** Preset: the first half of the namespaces (in declaration order) against the rest. Returns the two sides. */
   public List<Set<String>> partitionHalves() {
-    List<String> all = new ArrayList<>(peers());
-    Set<String> first = new LinkedHashSet<>(all.subList(0, all.size() / 2));
-    Set<String> second = new LinkedHashSet<>(all.subList(all.size() / 2, all.size()));
-    partition(first, second);
-    return List.of(first, second);
+    List<Set<String>> sides = Presets.halves(new ArrayList<>(peers()));
+    partition(sides.get(0), sides.get(1));
+    return sides;
   }
 
   /** Preset: isolates one namespace chosen at random and returns its name. */
@@ -477,18 +431,7 @@ public final class Network implements AutoCloseable {
    * neighbours: enough for a majority, but no two see the same majority.
    */
   public void partitionMajoritiesRing() {
-    List<String> all = new ArrayList<>(peers());
-    int n = all.size();
-    int majority = n / 2 + 1;
-    int reach = majority / 2; // = ceil((majority - 1) / 2) neighbours on each side: 2 * reach + 1 >= majority
-    for (int i = 0; i < n; i++) {
-      for (int j = i + 1; j < n; j++) {
-        int distance = Math.min(j - i, n - (j - i));
-        if (distance > reach) {
-          cut(all.get(i), all.get(j));
-        }
-      }
-    }
+    Presets.majoritiesRingCuts(new ArrayList<>(peers())).forEach(pair -> cut(pair.get(0), pair.get(1)));
   }
 
   /**
@@ -497,13 +440,8 @@ public final class Network implements AutoCloseable {
    */
   public String partitionBridge() {
     List<String> all = new ArrayList<>(peers());
-    int middle = all.size() / 2;
-    for (String left : all.subList(0, middle)) {
-      for (String right : all.subList(middle + 1, all.size())) {
-        cut(left, right);
-      }
-    }
-    return all.get(middle);
+    Presets.bridgeCuts(all).forEach(pair -> cut(pair.get(0), pair.get(1)));
+    return all.get(Presets.bridgeMiddle(all));
   }
 
   /** The named namespaces that have an address: the ones faults can tell apart. */

@@ -8,6 +8,7 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
+import io.github.junitnetns.testsupport.KeptPins;
 import io.github.junitnetns.testsupport.OwnNames;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -170,14 +171,11 @@ class DiagnosticsPrivilegedTest {
   @Test
   @ResourceLock("/run/netns")
   void keepOnFailurePinsTheFailedTestsNamespacesForIpNetnsExec() throws Exception {
-    long pid = ProcessHandle.current().pid();
-    boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
-    // Only this JVM's pins: other processes may add and remove entries of /run/netns meanwhile.
-    List<String> before = OwnNames.pins(pid);
-    try (LogCapture log = LogCapture.of("FailsWithATopology")) {
+    long pid = OwnNames.PID;
+    try (KeptPins kept = new KeptPins(); LogCapture log = LogCapture.of("FailsWithATopology")) {
       EngineExecutionResults results = run(FailsWithATopology.class, NetNsConfiguration.KEEP_ON_FAILURE, "true");
       assertThat(results.testEvents().failed().count()).isEqualTo(1);
-      List<String> pins = OwnNames.pins(pid).stream().filter(n -> !before.contains(n)).sorted().collect(Collectors.toList());
+      List<String> pins = kept.added();
       if (!Kernel.canPin()) {
         // Rootless: the JVM cannot mount in the host's mount namespace; it says so, and the test result stands.
         assertThat(pins).isEmpty();
@@ -211,10 +209,7 @@ class DiagnosticsPrivilegedTest {
       // The sweep leaves pins of live JVMs alone, and removes those whose JVM has ended.
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> true)).isEmpty();
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> p != pid)).containsExactlyInAnyOrderElementsOf(pins);
-      assertThat(OwnNames.pins(pid)).isEqualTo(before);
-    } finally {
-      Pins.sweep(Pins.RUN_NETNS, p -> p != pid);
-      OwnNames.removeRunNetnsIfMadeHere(hadDirectory);
+      assertThat(OwnNames.pins(pid)).isEqualTo(kept.before());
     }
   }
 

@@ -7,12 +7,13 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.internal.ns.Pins;
 import io.github.junitnetns.testsupport.Kernel;
+import io.github.junitnetns.testsupport.KeptPins;
+import io.github.junitnetns.testsupport.OwnNames;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -223,15 +223,12 @@ class SharedNamespacesPrivilegedTest {
   @Test
   @ResourceLock("/run/netns")
   void keepOnFailurePinsAFailedClassesSharedNamespacesAfterTheClass() throws Exception {
-    long pid = ProcessHandle.current().pid();
-    boolean hadDirectory = Files.isDirectory(Pins.RUN_NETNS);
-    try (LogCapture log = LogCapture.of("ClassFails")) {
+    long pid = OwnNames.PID;
+    try (KeptPins kept = new KeptPins(); LogCapture log = LogCapture.of("ClassFails")) {
       EngineExecutionResults results = run(ClassFails.class, NetNsConfiguration.KEEP_ON_FAILURE, "true");
       results.testEvents().assertStatistics(s -> s.failed(1).succeeded(1));
-      // Only this JVM's pins of this fixture: other JVMs on the machine may add or sweep theirs meanwhile.
       String mine = "junit-netns-" + pid + "-ClassFails";
-      List<String> pins = Kernel.runNetnsEntries().stream().filter(n -> n.startsWith(mine)).sorted()
-          .collect(Collectors.toList());
+      List<String> pins = kept.added();
       if (!Kernel.canPin()) {
         assertThat(pins).isEmpty();
         assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement().asString()
@@ -247,11 +244,6 @@ class SharedNamespacesPrivilegedTest {
           .startsWith("junit-netns kept the network namespaces of failed ClassFails (junit.netns.keep-on-failure=true)");
       assertThat(Pins.sweep(Pins.RUN_NETNS, p -> p != pid)).containsAll(pins);
       assertThat(Kernel.runNetnsEntries()).noneMatch(n -> n.startsWith(mine));
-    } finally {
-      Pins.sweep(Pins.RUN_NETNS, p -> p != pid);
-      if (!hadDirectory) {
-        Files.deleteIfExists(Pins.RUN_NETNS);
-      }
     }
   }
 }
