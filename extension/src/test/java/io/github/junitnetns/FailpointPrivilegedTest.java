@@ -76,6 +76,27 @@ class FailpointPrivilegedTest {
     throw new AssertionError("no request of the first round opened /proc/self/ns/net: " + counted);
   }
 
+  /**
+   * Regression: when the shaping qdisc was refused, the rollback asked to delete filters from an
+   * interface that had no clsact qdisc yet, which the kernel refuses with EINVAL ("Parent Qdisc
+   * doesn't exists"), so the error came with a second one suppressed in it.
+   */
+  @Test
+  void aShapingRefusedBeforeItsFiltersExistIsRolledBackWithoutAnError() throws Exception {
+    Run counted = run("count", FailpointShapeRun.class);
+    Matcher count = COUNT.matcher(counted.stderr);
+    assertThat(count.find()).as(counted.toString()).isTrue();
+    for (int n = Integer.parseInt(count.group(1)); n >= 1; n--) {
+      Run failed = run(n + ":ENOBUFS", FailpointShapeRun.class);
+      if (failed.stdout.startsWith("RTM_NEWQDISC tbf")) {
+        assertThat(failed.stdout).as(failed.toString()).contains(": ENOBUFS (No buffer space available) suppressed=0\n")
+            .endsWith("links=[eth0, lo]\n");
+        return;
+      }
+    }
+    throw new AssertionError("no request was the tbf qdisc: " + counted);
+  }
+
   private record Run(String failpoint, String stdout, String stderr) {
     @Override
     public String toString() {
@@ -84,12 +105,16 @@ class FailpointPrivilegedTest {
   }
 
   private static Run run(String failpoint) throws Exception {
+    return run(failpoint, FailpointRun.class);
+  }
+
+  private static Run run(String failpoint, Class<?> main) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     if (Runtime.version().feature() >= 24) {
       command.add("--enable-native-access=ALL-UNNAMED");
     }
     command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Djunitnetns.failpoint=" + failpoint,
-        "-cp", System.getProperty("java.class.path"), FailpointRun.class.getName()));
+        "-cp", System.getProperty("java.class.path"), main.getName()));
     Path err = java.nio.file.Files.createTempFile("failpoint", ".err");
     try {
       Process child = new ProcessBuilder(command).redirectError(err.toFile()).start();
