@@ -77,6 +77,9 @@ public final class FaultChild {
     // Idle carriers wait in a pool (at most 64) for the next test: how many depends on the path taken.
     result.setProperty(prefix + ".carriers", Long.toString(Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("junit-netns-carrier-")).count()));
+    // The other Java threads by name (the OS count also has the JIT's compiler threads, which come and go).
+    result.setProperty(prefix + ".threads", String.join(",", Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName).filter(n -> !n.startsWith("junit-netns-carrier-")).sorted().toList()));
   }
 
   /** How one test class ended: its one test's status and, if it failed, the exception. */

@@ -124,6 +124,8 @@ public final class FaultLoop {
   }
 
   private List<String> judge(Child run, long c0, String hostBefore, String hostAfter) {
+    hostBefore = ours(hostBefore, run.pid);
+    hostAfter = ours(hostAfter, run.pid);
     List<String> problems = new ArrayList<>();
     if (run.timedOut) {
       problems.add("HUNG: killed after " + CHILD_TIMEOUT_SECONDS + " s");
@@ -164,16 +166,20 @@ public final class FaultLoop {
     if (p.getProperty("test.suppressed", "").contains("Exception")) {
       problems.add("suppressed errors: " + p.getProperty("test.suppressed"));
     }
-    for (String metric : List.of("fds", "tasks", "netns")) {
+    for (String metric : List.of("fds", "netns")) {
       long before = Long.parseLong(p.getProperty("before." + metric));
       long after = Long.parseLong(p.getProperty("after." + metric));
-      if (metric.equals("tasks")) { // less the idle carriers: a pool, whose size depends on the path taken
-        before -= Long.parseLong(p.getProperty("before.carriers"));
-        after -= Long.parseLong(p.getProperty("after.carriers"));
-      }
       if (after > before) {
-        problems.add(metric + (metric.equals("tasks") ? " (carriers aside) " : " ") + before + " -> " + after);
+        problems.add(metric + " " + before + " -> " + after);
       }
+    }
+    // Java threads, by name, less the idle carriers (a pool whose size depends on the path taken);
+    // the OS count also has the JIT's compiler threads, which come and go.
+    List<String> threadsBefore = List.of(p.getProperty("before.threads", "").split(","));
+    List<String> newThreads = new ArrayList<>(List.of(p.getProperty("after.threads", "").split(",")));
+    newThreads.removeAll(threadsBefore);
+    if (!newThreads.isEmpty()) {
+      problems.add("new threads " + newThreads);
     }
     if (!"{}".equals(p.getProperty("after.outside"))) {
       problems.add("threads left in a namespace: " + p.getProperty("after.outside"));
@@ -245,6 +251,27 @@ public final class FaultLoop {
     return String.join(" ", diff);
   }
 
+  /**
+   * The lines of a host snapshot that this child could have made: its host interfaces
+   * ({@code jn<pid in base 36>-N}, their addresses and routes), its pins ({@code junit-netns-<pid>-...})
+   * and every policy rule. Other JVMs on the machine (other builds) come and go meanwhile.
+   */
+  static String ours(String snapshot, long pid) {
+    String link = "jn" + Long.toString(pid, 36) + "-";
+    String pin = "junit-netns-" + pid + "-";
+    boolean rules = false;
+    StringBuilder kept = new StringBuilder();
+    for (String line : snapshot.lines().toList()) {
+      if (line.startsWith("## ")) {
+        rules = line.contains("rules");
+        kept.append(line).append('\n');
+      } else if (rules || line.contains(link) || line.contains(pin)) {
+        kept.append(line).append('\n');
+      }
+    }
+    return kept.toString();
+  }
+
   private static String hostSnapshot() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("ci/host-snapshot").redirectErrorStream(true).start();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -258,6 +285,7 @@ public final class FaultLoop {
   private static final class Child {
     final Properties props = new Properties();
     int exit = -1;
+    long pid;
     boolean timedOut;
     String stderr = "";
 
@@ -289,6 +317,7 @@ public final class FaultLoop {
     Process process = new ProcessBuilder(command).redirectError(err.toFile())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     Child child = new Child();
+    child.pid = process.pid();
     if (!process.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       child.timedOut = true;
       process.descendants().forEach(ProcessHandle::destroyForcibly);
