@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * -Djunitnetns.failpoint, in JVMs of their own ({@link FailpointRun}): {@code count} prints the
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * refusal would, for every N. The whole topology's loop is ./benchmarks/failpoints.
  */
 @Tag("privileged")
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // a JVM per request: over a minute on a loaded machine
 class FailpointPrivilegedTest {
   private static final Pattern COUNT = Pattern.compile("(?m)^junitnetns\\.failpoint count=(\\d+)$");
 
