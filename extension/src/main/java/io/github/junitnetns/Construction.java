@@ -3,6 +3,7 @@ package io.github.junitnetns;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.net.Cidr;
+import io.github.junitnetns.internal.ns.Descriptors;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.topology.Attachment;
 import io.github.junitnetns.internal.topology.BridgePlan;
@@ -44,6 +45,9 @@ final class Construction {
       for (BridgePlan bridge : plan.bridges()) {
         made.bridge(bridge);
       }
+    } catch (NetNsException e) {
+      made.undo(e);
+      throw Descriptors.ranOut(e.errno()) ? descriptorsRanOut(e, plan) : e;
     } catch (RuntimeException | Error e) {
       made.undo(e);
       throw e;
@@ -108,6 +112,16 @@ final class Construction {
       owned.add(host); // closes the handle only: the host's namespace stays
     }
     return host;
+  }
+
+  /** EMFILE/ENFILE: says so, with what the topology needs, once what was made is closed again. */
+  private static NetNsException descriptorsRanOut(NetNsException e, TopologyPlan plan) {
+    NetNsException said = new NetNsException(e.operation(), e.object(), e.errno(),
+        Descriptors.advice(e.errno(), plan.descriptorsNeeded()));
+    for (Throwable suppressed : e.getSuppressed()) {
+      said.addSuppressed(suppressed);
+    }
+    return said;
   }
 
   private static NetNsException hostNameTaken(VethPlan veth, NetNsException e) {

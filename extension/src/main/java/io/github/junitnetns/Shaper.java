@@ -141,6 +141,7 @@ final class Shaper {
     }
     RtnlClient client = ns.client();
     client.newIfb(ifbName, link.mtu(), "ifb " + ifbLabel + " for " + device + " from " + peerName);
+    boolean clsact = false; // whether the interface has its clsact qdisc, where the filters would be
     try {
       Link ifb = Link.read(ns, ifbName);
       ifb.up();
@@ -153,6 +154,7 @@ final class Shaper {
           throw e; // EEXIST: another peer's shaping put it there
         }
       }
+      clsact = true;
       if (sources == null) {
         client.redirectIngress(link.index(), prio(peer, SLOT_ALL), ifb.index(), device, ifbLabel);
       } else {
@@ -163,8 +165,9 @@ final class Shaper {
       }
     } catch (RuntimeException e) {
       // Leave nothing half-built: no redirect to a missing ifb, no ifb without its redirect.
+      // Without clsact there are no filters, and asking to delete them is refused with EINVAL.
       try {
-        remove(ns, link, peer, protocols, ifbName, device);
+        remove(ns, link, peer, clsact ? protocols : Set.of(), ifbName, device);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }

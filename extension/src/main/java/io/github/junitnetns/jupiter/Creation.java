@@ -5,6 +5,7 @@ import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.Descriptors;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.ns.Privileges;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,15 +17,17 @@ final class Creation {
 
   /**
    * Runs namespace creation on {@code carrier}. On failure, {@code onFailure} hands what was made
-   * to the store's topology first; a missing privilege becomes the skip (or failure) users expect.
+   * to the store's topology first; a missing privilege becomes the skip (or failure) users expect,
+   * and descriptors running out say how many the topology ({@code descriptorsNeeded}) needs.
    */
-  static void create(ExtensionContext context, Carrier carrier, Carrier.Task<?> work, Runnable onFailure) {
+  static void create(ExtensionContext context, Carrier carrier, Carrier.Task<?> work, Runnable onFailure,
+      int descriptorsNeeded) {
     FailureDiagnostics.sweepStalePins();
     try {
       carrier.call(work);
     } catch (ErrnoException e) {
       onFailure.run();
-      throw failedToCreate(context, e);
+      throw failedToCreate(context, e, descriptorsNeeded);
     } catch (RuntimeException | Error e) {
       onFailure.run();
       throw e;
@@ -39,7 +42,10 @@ final class Creation {
     return LibraryInternals.wrap(NsHandle.createOnCurrentThread(label));
   }
 
-  private static RuntimeException failedToCreate(ExtensionContext context, ErrnoException e) {
+  private static RuntimeException failedToCreate(ExtensionContext context, ErrnoException e, int descriptorsNeeded) {
+    if (Descriptors.ranOut(e.errno())) {
+      return new NetNsException(e.operation(), e.object(), e.errno(), Descriptors.advice(e.errno(), descriptorsNeeded));
+    }
     if (e.errno() != Errno.EPERM) {
       return new NetNsException(e.operation(), e.object(), e.errno(), e.detail().isEmpty() ? "" : "kernel says: " + e.detail());
     }

@@ -64,7 +64,7 @@ final class Lifecycle {
           topology.own(declaration.name(), Creation.createHere(label(declaration, context)));
         }
         return null;
-      }, () -> {});
+      }, () -> {}, plan.topology().descriptorsNeeded());
     } finally {
       carrier.release();
     }
@@ -151,7 +151,8 @@ final class Lifecycle {
           LibraryInternals.handle(shared.get(primary.name())).enterOnCurrentThread();
         }
         return null;
-      }, () -> fresh.forEach(topology::own)); // whatever was made before a failure is closed with the test
+      }, () -> fresh.forEach(topology::own), // whatever was made before a failure is closed with the test
+          plan.topology().descriptorsNeeded());
     }
     List<Declaration> own = new ArrayList<>();
     for (Declaration declaration : declarations) {

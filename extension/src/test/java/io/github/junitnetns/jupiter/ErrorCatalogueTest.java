@@ -383,4 +383,26 @@ class ErrorCatalogueTest {
               + " ... `sudo modprobe sch_netem` ... Only this first skip is logged.");
     }
   }
+
+  /** The fault-injection switch (a testing aid): a value it does not know names the forms it takes. */
+  @Test
+  void anUnknownFailpointValueNamesTheForms() {
+    assertThatThrownBy(() -> io.github.junitnetns.internal.linux.Failpoint.parse("7"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("-Djunitnetns.failpoint=7 is not a failpoint: give N:ERRNO to fail the N-th kernel request (N"
+            + " from 1) with that errno, e.g. junitnetns.failpoint=7:ENOBUFS, or junitnetns.failpoint=count to print"
+            + " how many requests the JVM made.");
+  }
+
+  /** Descriptors running out (EMFILE, ENFILE): how many the topology needs, what the JVM holds, its limit. */
+  @Test
+  void descriptorsRunningOutSayWhatTheTopologyNeeds() {
+    assertThat(io.github.junitnetns.internal.ns.Descriptors.advice(24, 12)).matches("file descriptors ran out: this"
+        + " topology needs 12 while it exists \\(2 per namespace and bridge: its handle and its netlink socket\\), and"
+        + " this JVM holds \\d+ without it(, of at most \\d+ \\(RLIMIT_NOFILE\\))?\\. Raise the limit"
+        + " \\(`ulimit -n`, or LimitNOFILE= for a service\\), or close namespaces and networks that are no longer"
+        + " needed\\.");
+    assertThat(io.github.junitnetns.internal.ns.Descriptors.advice(23, 4))
+        .startsWith("file descriptors ran out on the whole system (fs.file-max): this topology needs 4 while");
+  }
 }

@@ -69,8 +69,9 @@ final class Outcomes implements TestExecutionListener {
     return unexpected.subList(0, Math.min(5, unexpected.size()));
   }
 
+  // Synchronized: in the stress mode, JUnit's parallel workers report their tests at the same time.
   @Override
-  public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+  public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
     long finished = System.nanoTime();
     if (!test.isTest()) {
       if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
@@ -110,7 +111,7 @@ final class Outcomes implements TestExecutionListener {
   }
 
   @Override
-  public void executionSkipped(TestIdentifier test, String reason) {
+  public synchronized void executionSkipped(TestIdentifier test, String reason) {
     unexpected.add(test.getDisplayName() + " skipped: " + reason);
   }
 

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** What this JVM holds, read from /proc (and one ioctl per socket), at one moment. */
-record Probe(long fds, long tasks, long javaThreads, long rssKb, long netnsJvm, long netnsSystem) {
+public record Probe(long fds, long tasks, long javaThreads, long rssKb, long netnsJvm, long netnsSystem) {
   /** The metrics in table and JSON order, with the JSON key of each. */
   static final List<String> KEYS = List.of("fds", "tasks", "java_threads", "rss_kb", "netns_jvm", "netns_system");
 
@@ -32,7 +32,7 @@ record Probe(long fds, long tasks, long javaThreads, long rssKb, long netnsJvm, 
     }
   }
 
-  static Probe take() {
+  public static Probe take() {
     return new Probe(list("/proc/self/fd").size() - 1L, // less the descriptor listing them
         list("/proc/self/task").size(), Thread.activeCount(), readRssKb(),
         namespacesOfThisJvm().size(), namespacesOnTheSystem());
@@ -42,7 +42,7 @@ record Probe(long fds, long tasks, long javaThreads, long rssKb, long netnsJvm, 
    * The network namespaces this JVM keeps alive: those its descriptors open, its threads are in,
    * its sockets belong to (SIOCGSKNS), and its child processes are in. The host's is one of them.
    */
-  static Set<String> namespacesOfThisJvm() {
+  public static Set<String> namespacesOfThisJvm() {
     Set<String> ids = new HashSet<>();
     for (Path fd : list("/proc/self/fd")) {
       String target = link(fd);
@@ -60,7 +60,7 @@ record Probe(long fds, long tasks, long javaThreads, long rssKb, long netnsJvm, 
   }
 
   /** Threads of this JVM outside the JVM's own namespace, by name (/proc comm) and namespace. */
-  static Map<String, Integer> threadsOutsideHome() {
+  public static Map<String, Integer> threadsOutsideHome() {
     String home = link(Path.of("/proc/self/ns/net"));
     Map<String, Integer> found = new TreeMap<>();
     for (Path task : list("/proc/self/task")) {

@@ -7,6 +7,7 @@ import io.github.junitnetns.benchmarks.soak.fixtures.FailsAssertionFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.LeavesThreadFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.LeftRunningProcessFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.SinglePortFixture;
+import io.github.junitnetns.benchmarks.soak.fixtures.StressBridgeFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.ThrowsExceptionFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.TimeoutSameThreadFixture;
 import io.github.junitnetns.benchmarks.soak.fixtures.TimeoutSeparateThreadFixture;
@@ -17,8 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -32,6 +36,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  *                    with TCP, a 3-member bridge with TCP, a left-running {@code sleep 30})
  *   Soak mixed [N]   N = 1000 by default: 35% fail (assertions, exceptions, @Timeout in both thread
  *                    modes, asleep or blocked in accept()), 5% leave a thread in their namespace
+ *   Soak stress [N]  N = 2000 by default: blocks of 16 tests run by JUnit's parallel mode on 4
+ *                    threads, each a bridge of five with faults applied and healed in a loop; no
+ *                    block may take over 2 minutes (a deadlock), no test over 10x the median
  * </pre>
  *
  * <p>After a warm-up of 200 tests, and at every tenth of the run, the JVM is sampled at a quiet
@@ -44,6 +51,13 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class Soak {
   private static final int BLOCK = 100;
   private static final int WARMUP = 200;
+  /** stress: the tests of one Launcher run, all concurrent on {@value #STRESS_THREADS} threads. */
+  private static final int STRESS_BLOCK = 16;
+  private static final int STRESS_THREADS = 4;
+  private static final int STRESS_WARMUP = 160;
+  private static final long STRESS_BLOCK_LIMIT_MILLIS = 120_000;
+  /** stress: no test may take longer than this many times the median. */
+  private static final double STRESS_SLOWEST = 10;
   private static final long SETTLE_STABLE_MILLIS = 1000;
   private static final long SETTLE_LIMIT_MILLIS = 15_000;
 
@@ -60,20 +74,27 @@ public final class Soak {
   private final String mode;
   private final int tests;
   private final List<Class<?>> block;
+  private final int blockSize;
+  private final boolean stress;
   private final Launcher launcher = LauncherFactory.create();
+  /** stress: each test's wall time, from its started to its finished event, in ms. */
+  private final WallTimes wallTimes = new WallTimes();
 
   private Soak(String mode, int tests, Map<Class<?>, Integer> mix) {
     this.mode = mode;
     this.tests = tests;
-    this.block = interleave(mix);
+    this.stress = mode.equals("stress");
+    this.block = stress ? List.of(StressBridgeFixture.class) : interleave(mix);
+    this.blockSize = stress ? STRESS_BLOCK : BLOCK;
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 1 || args.length > 2 || !(args[0].equals("pass") || args[0].equals("mixed"))) {
-      usage("give the mode, pass or mixed, and optionally the number of tests");
+    if (args.length < 1 || args.length > 2 || !List.of("pass", "mixed", "stress").contains(args[0])) {
+      usage("give the mode, pass, mixed or stress, and optionally the number of tests");
     }
     String mode = args[0];
-    int tests = mode.equals("pass") ? 5000 : 1000;
+    int tests = mode.equals("pass") ? 5000 : mode.equals("stress") ? 2000 : 1000;
+    int block = mode.equals("stress") ? STRESS_BLOCK : BLOCK;
     if (args.length == 2) {
       try {
         tests = Integer.parseInt(args[1]);
@@ -81,16 +102,16 @@ public final class Soak {
         usage("N is \"" + args[1] + "\", not a number");
       }
     }
-    if (tests < BLOCK || tests % BLOCK != 0) {
-      usage("N is " + tests + "; the tests run in blocks of " + BLOCK + " (one block is the mix), so give a"
-          + " positive multiple of " + BLOCK + ", e.g. 5000");
+    if (tests < block || tests % block != 0) {
+      usage("N is " + tests + "; the tests run in blocks of " + block + " (one block is the mix), so give a"
+          + " positive multiple of " + block + ", e.g. " + (mode.equals("stress") ? "2000" : "5000"));
     }
     boolean ok = new Soak(mode, tests, mode.equals("pass") ? PASS_MIX : MIXED_MIX).run(System.out);
     System.exit(ok ? 0 : 1);
   }
 
   private static void usage(String problem) {
-    System.err.println("soak: " + problem + ".\nusage: soak pass [N=5000] | soak mixed [N=1000]");
+    System.err.println("soak: " + problem + ".\nusage: soak pass [N=5000] | soak mixed [N=1000] | soak stress [N=2000]");
     System.exit(2);
   }
 
@@ -99,16 +120,18 @@ public final class Soak {
     Outcomes warmup = new Outcomes(fixtures);
     Outcomes outcomes = new Outcomes(fixtures);
 
-    progress("warm-up: %d tests", WARMUP);
-    for (int i = 0; i < WARMUP / BLOCK; i++) {
+    int warmupTests = stress ? STRESS_WARMUP : WARMUP;
+    progress("warm-up: %d tests", warmupTests);
+    for (int i = 0; i < warmupTests / blockSize; i++) {
       runBlock(warmup);
     }
+    wallTimes.clear();
     List<Sample> samples = new ArrayList<>();
     long start = System.nanoTime();
     samples.add(new Sample("start", 0, 0, Probe.take(), settle()));
     progress("start: %s", samples.get(0).probe);
 
-    int blocks = tests / BLOCK;
+    int blocks = tests / blockSize;
     int every = Math.max(1, blocks / 10);
     for (int b = 1; b <= blocks; b++) {
       runBlock(outcomes);
@@ -117,8 +140,8 @@ public final class Soak {
         Probe inFlight = Probe.take();
         Probe probe = settle();
         String label = b == blocks ? "end" : String.format(Locale.ROOT, "%d%%", Math.round(100.0 * b / blocks));
-        samples.add(new Sample(label, b * BLOCK, seconds, inFlight, probe));
-        progress("%s: %d tests, %.0f s: %s", label, b * BLOCK, seconds, probe);
+        samples.add(new Sample(label, b * blockSize, seconds, inFlight, probe));
+        progress("%s: %d tests, %.0f s: %s", label, b * blockSize, seconds, probe);
       }
     }
     double seconds = samples.get(samples.size() - 1).seconds;
@@ -149,14 +172,29 @@ public final class Soak {
     long heldAtEnd = samples.get(samples.size() - 1).probe().netnsJvm() - 1 - spares;
     out.printf(java.util.Locale.ROOT, "  spare namespaces ready for the next test (not counted as held): %d%n", spares);
 
-    new SoakReport(mode, tests, WARMUP, seconds, samples, outcomes, warmup, verdicts,
+    boolean slowestOk = true;
+    if (stress) {
+      List<Double> times = wallTimes.sorted();
+      double median = times.get(times.size() / 2);
+      double slowest = times.get(times.size() - 1);
+      slowestOk = slowest <= STRESS_SLOWEST * median;
+      out.printf(Locale.ROOT, "  test wall time (%d tests, %d at a time on %d threads): median %.0f ms, p99 %.0f ms,"
+          + " max %.0f ms = %.1fx the median (at most %.0fx): %s%n", times.size(), STRESS_BLOCK, STRESS_THREADS,
+          median, times.get((int) Math.min(times.size() - 1, Math.round(times.size() * 0.99))), slowest,
+          slowest / median, STRESS_SLOWEST, slowestOk ? "ok" : "TOO SLOW");
+    }
+    new SoakReport(mode, tests, stress ? STRESS_WARMUP : WARMUP, seconds, samples, outcomes, warmup, verdicts,
         LeftRunningProcessFixture.STARTED.size(), survivors, children, outside, heldAtEnd).print(out);
-    return verdicts.stream().allMatch(Flatness::ok) && outcomes.unexpectedCount() == 0
+    return slowestOk && verdicts.stream().allMatch(Flatness::ok) && outcomes.unexpectedCount() == 0
         && warmup.unexpectedCount() == 0 && survivors.isEmpty() && children == 0 && heldAtEnd == 0;
   }
 
   /** One block: each fixture class of the mix run through the Launcher as often as the mix says. */
   private void runBlock(Outcomes listener) {
+    if (stress) {
+      runStressBlock(listener);
+      return;
+    }
     for (Class<?> fixture : block) {
       LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
           .selectors(selectClass(fixture))
@@ -166,6 +204,80 @@ public final class Soak {
           .configurationParameter("junit.netns.unprivileged", "fail")
           .build();
       launcher.execute(request, listener);
+    }
+  }
+
+  /**
+   * stress: the fixture's 16 tests at once through JUnit's parallel mode on a fixed pool of 4
+   * threads. A block that has not ended after 2 minutes is a deadlock: every thread's stack goes to
+   * stderr and the JVM exits 1.
+   */
+  private void runStressBlock(Outcomes listener) {
+    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectClass(StressBridgeFixture.class))
+        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+        .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+        .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+        .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+        .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism",
+            Integer.toString(STRESS_THREADS))
+        .configurationParameter("junit.netns.unprivileged", "fail")
+        .build();
+    Thread main = Thread.currentThread();
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(STRESS_BLOCK_LIMIT_MILLIS);
+      } catch (InterruptedException e) {
+        return; // the block ended in time
+      }
+      System.err.printf(Locale.ROOT, "soak: DEADLOCK? a block of %d tests has run for %d s; every thread:%n",
+          STRESS_BLOCK, STRESS_BLOCK_LIMIT_MILLIS / 1000);
+      Thread.getAllStackTraces().forEach((t, stack) -> {
+        System.err.println("\"" + t.getName() + "\" " + t.getState());
+        for (StackTraceElement frame : stack) {
+          System.err.println("    at " + frame);
+        }
+      });
+      System.err.println("soak: main thread " + main.getName() + " was still in the block");
+      Runtime.getRuntime().halt(1);
+    }, "soak-deadlock-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    try {
+      launcher.execute(request, listener, wallTimes);
+    } finally {
+      watchdog.interrupt();
+    }
+  }
+
+  /** Each test's wall time, from its started to its finished event. */
+  private static final class WallTimes implements TestExecutionListener {
+    private final Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Double> millis = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void executionStarted(TestIdentifier test) {
+      if (test.isTest()) {
+        started.put(test.getUniqueId(), System.nanoTime());
+      }
+    }
+
+    @Override
+    public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+      Long start = test.isTest() ? started.remove(test.getUniqueId()) : null;
+      if (start != null) {
+        millis.add((System.nanoTime() - start) / 1e6);
+      }
+    }
+
+    void clear() {
+      millis.clear();
+    }
+
+    List<Double> sorted() {
+      List<Double> copy = new ArrayList<>(millis);
+      java.util.Collections.sort(copy);
+      return copy;
     }
   }
 

@@ -6,6 +6,10 @@ import com.sun.jna.Memory;
 /**
  * Checked wrappers over {@link LibC}: each failure becomes an {@link ErrnoException} that names
  * the call and the object it was made on.
+ *
+ * <p>{@code unshare}, {@code setns}, {@code open}, {@code socket} and {@code send} are where the
+ * {@link Failpoint} counts kernel requests: new system calls that create or change kernel state
+ * belong here, each with the same one-line hook, so that fault injection reaches them too.
  */
 public final class Syscalls {
   // sched.h
@@ -26,11 +30,21 @@ public final class Syscalls {
   public static final long MS_BIND = 0x1000;
   public static final int MNT_DETACH = 2;
 
+  static {
+    // The error path must not need a class loaded when descriptors have run out (EMFILE): loading
+    // a class from a directory, or from a jar not yet open, needs one. Errno's table is built now.
+    Errno.describe(Errno.EMFILE);
+    ErrnoException.class.getName();
+  }
+
   private Syscalls() {}
 
   /** Moves the calling thread into a new, empty network namespace. */
   public static void unshareNet() throws ErrnoException {
     try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("unshare(CLONE_NEWNET)", "");
+      }
       LibC.unshare(CLONE_NEWNET);
     } catch (LastErrorException e) {
       throw new ErrnoException("unshare(CLONE_NEWNET)", "", e.getErrorCode());
@@ -40,6 +54,9 @@ public final class Syscalls {
   /** Moves the calling thread into the network namespace behind {@code fd}. */
   public static void setnsNet(int fd, String what) throws ErrnoException {
     try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("setns(CLONE_NEWNET)", what);
+      }
       LibC.setns(fd, CLONE_NEWNET);
     } catch (LastErrorException e) {
       throw new ErrnoException("setns(CLONE_NEWNET)", what, e.getErrorCode());
@@ -49,6 +66,9 @@ public final class Syscalls {
   /** Opens {@code path} read-only with O_CLOEXEC, so child processes never inherit the descriptor. */
   public static int openReadOnly(String path) throws ErrnoException {
     try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("open", path);
+      }
       return LibC.open(path, O_RDONLY | O_CLOEXEC);
     } catch (LastErrorException e) {
       throw new ErrnoException("open", path, e.getErrorCode());
@@ -87,6 +107,9 @@ public final class Syscalls {
 
   public static int socket(int domain, int type, int protocol) throws ErrnoException {
     try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("socket", "family " + domain);
+      }
       return LibC.socket(domain, type | SOCK_CLOEXEC, protocol);
     } catch (LastErrorException e) {
       throw new ErrnoException("socket", "family " + domain, e.getErrorCode());
@@ -105,6 +128,9 @@ public final class Syscalls {
   public static void send(int fd, byte[] buffer, int length, String what) throws ErrnoException {
     while (true) {
       try {
+        if (Failpoint.ACTIVE) {
+          Failpoint.hit("send", what);
+        }
         long sent = LibC.send(fd, buffer, length, 0);
         if (sent != length) {
           throw new ErrnoException("send", what + " (short write " + sent + "/" + length + ")", Errno.EMSGSIZE);

@@ -94,7 +94,7 @@ public final class NetlinkSocket implements AutoCloseable {
       batch.write(encoded, 0, encoded.length);
     }
     byte[] bytes = batch.toByteArray();
-    Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+    send(bytes, messages.get(0));
 
     ErrnoException[] failure = new ErrnoException[1];
     int[] pending = {messages.size()};
@@ -122,7 +122,7 @@ public final class NetlinkSocket implements AutoCloseable {
     checkOpen();
     int mySeq = ++seq;
     byte[] bytes = request.encode(mySeq);
-    Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+    send(bytes, request);
     NlReply[] answer = new NlReply[1];
     while (answer[0] == null) {
       forEachMessage(receive(), (data, in, at, len, type, flags, replySeq) -> {
@@ -149,7 +149,7 @@ public final class NetlinkSocket implements AutoCloseable {
       byte[] bytes = request.encode(mySeq);
       ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder())
           .putShort(6, (short) (request.flags() | Rtnl.NLM_F_DUMP));
-      Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+      send(bytes, request);
       boolean[] done = {false};
       boolean[] interrupted = {false};
       while (!done[0]) {
@@ -178,6 +178,19 @@ public final class NetlinkSocket implements AutoCloseable {
         throw new ErrnoException(request.operation(), request.object() + " (dump kept changing)",
             Errno.EAGAIN);
       }
+    }
+  }
+
+  /**
+   * Sends one request (or batch, named by its first message). Every netlink request goes through
+   * here: a refused send(2) (ENOBUFS, ENOMEM under memory pressure) reads like the kernel's
+   * refusal of that message, naming the message and its object, not just the socket.
+   */
+  private void send(byte[] bytes, NlMessage request) throws ErrnoException {
+    try {
+      Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+    } catch (ErrnoException e) {
+      throw new ErrnoException(request.operation(), request.object(), e.errno(), e.detail());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.junitnetns.internal.ns;
 
+import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +61,8 @@ public final class Carrier {
   private final Object interruptLock = new Object();
   private Job current; // guarded by interruptLock: the job running now, the only one an interrupt may reach
   private volatile String deathCause;
+  /** Why it could not go home, when that was a refused system call: what queued work fails with. */
+  private volatile ErrnoException refusal;
 
   private Carrier() {
     baseName = "junit-netns-carrier-" + COUNT.incrementAndGet();
@@ -168,7 +171,12 @@ public final class Carrier {
         run(next);
       }
     } catch (Throwable t) {
-      // Could not return to the initial namespace (or worse): never serve anyone again.
+      // Could not return to the initial namespace (or worse): never serve anyone again. Work
+      // queued for it fails with the kernel's refusal itself (the path every refusal takes), so a
+      // caller whose fresh carrier could not leave the caller's namespace reads what failed.
+      if (t instanceof ErrnoException) {
+        refusal = (ErrnoException) t;
+      }
       deathCause = "junit-netns: thread " + thread.getName() + " could not return to the JVM's initial"
           + " network namespace and was retired: " + t;
     } finally {
@@ -213,7 +221,7 @@ public final class Carrier {
   private void failQueuedWork() {
     String cause = deathCause != null ? deathCause : "junit-netns: thread " + thread.getName() + " ended";
     for (Job job; (job = work.poll()) != null; ) {
-      job.fail(new IllegalStateException(cause));
+      job.fail(refusal != null && job.task != null ? refusal : new IllegalStateException(cause));
     }
   }
 

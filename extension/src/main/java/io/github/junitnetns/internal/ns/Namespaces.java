@@ -14,29 +14,36 @@ public final class Namespaces {
 
   private Namespaces() {}
 
-  private static final class Initial {
-    // /proc/self/ns/net is the thread-group leader's namespace: the one the JVM was started in,
-    // since the launcher's primordial thread never calls setns.
-    static final int FD = open();
-    static final String ID = idOfFd(FD);
+  // /proc/self/ns/net is the thread-group leader's namespace: the one the JVM was started in,
+  // since the launcher's primordial thread never calls setns. Read lazily, and retried after a
+  // failure: a refused open (EMFILE, ENOMEM) must fail the one request that needed it, not every
+  // use of the library for the rest of the JVM's life (as a failed class initialiser would).
+  private static final Path INITIAL = Path.of("/proc/self/ns/net");
+  private static volatile int initialFd = -1;
+  private static volatile String initialId;
 
-    private static int open() {
-      try {
-        return Syscalls.openReadOnly("/proc/self/ns/net");
-      } catch (ErrnoException e) {
-        throw new IllegalStateException("junit-netns needs /proc: " + e.getMessage(), e);
+  /** A descriptor (O_CLOEXEC, never closed) for the namespace the JVM started in, opened on first use. */
+  public static int initialFd() throws ErrnoException {
+    int fd = initialFd;
+    if (fd >= 0) {
+      return fd;
+    }
+    synchronized (Namespaces.class) {
+      if (initialFd < 0) {
+        initialFd = Syscalls.openReadOnly(INITIAL.toString());
       }
+      return initialFd;
     }
   }
 
-  /** A descriptor (O_CLOEXEC, never closed) for the namespace the JVM started in. */
-  public static int initialFd() {
-    return Initial.FD;
-  }
-
-  /** The identity of the namespace the JVM started in, e.g. {@code net:[4026531840]}. */
+  /** The identity of the namespace the JVM started in, e.g. {@code net:[4026531840]} (read without a descriptor). */
   public static String initialId() {
-    return Initial.ID;
+    String id = initialId;
+    if (id == null) {
+      id = readLink(INITIAL);
+      initialId = id;
+    }
+    return id;
   }
 
   /** The identity of the calling thread's current namespace, e.g. {@code net:[4026532301]}. */

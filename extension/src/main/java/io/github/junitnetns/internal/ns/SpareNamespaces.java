@@ -1,5 +1,6 @@
 package io.github.junitnetns.internal.ns;
 
+import io.github.junitnetns.internal.linux.Failpoint;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,8 +39,8 @@ public final class SpareNamespaces {
 
   /** A spare labelled {@code label}, or null when none is ready (the caller then creates its own). */
   public static Spare take(String label) {
-    if (failed) {
-      return null;
+    if (failed || Failpoint.active()) {
+      return null; // with a failpoint, requests come in the same order in every run (see Failpoint)
     }
     if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
       Thread filler = new Thread(SpareNamespaces::fill, "junit-netns-spares");

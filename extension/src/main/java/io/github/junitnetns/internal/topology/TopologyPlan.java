@@ -39,6 +39,17 @@ public record TopologyPlan(List<NamespaceSpec> namespaces, List<VethPlan> veths,
   }
 
   /**
+   * The file descriptors this topology holds while it exists: each namespace's handle and its
+   * rtnetlink socket, the same for each bridge (it lives in a hidden namespace of its own), and for
+   * the JVM's own namespace when a veth reaches it (its handle and socket for the host ends).
+   * What a message says when descriptors run out half-way.
+   */
+  public int descriptorsNeeded() {
+    boolean host = veths.stream().anyMatch(VethPlan::touchesHost);
+    return 2 * (namespaces.size() + bridges.size()) + (host ? 2 : 0);
+  }
+
+  /**
    * A host interface name nobody else uses: {@code jn<pid>-<n>}, both numbers in base 36 so that it
    * stays within 15 bytes (a pid below 2^22 is at most 5 digits, leaving 7 for the counter).
    */
