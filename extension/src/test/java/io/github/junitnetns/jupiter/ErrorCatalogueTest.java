@@ -383,4 +383,21 @@ class ErrorCatalogueTest {
               + " ... `sudo modprobe sch_netem` ... Only this first skip is logged.");
     }
   }
+
+  // ================================================================ topologies built ahead (prebuild)
+
+  @IsolatedNetNs({"a", "b"})
+  @VethLink(left = "a", right = "b", subnet = "10.0.0.0/24")
+  static class PrebuildFixture {
+    @Test void test() {}
+  }
+
+  @Test
+  void anUnknownPrebuildValueIsRefusedBeforeAnythingIsCreated() {
+    // Read when the class starts: its container fails, before any namespace exists.
+    assertThat(onlyFailure(run(PrebuildFixture.class, NetNsConfiguration.PREBUILD, "sometimes").allEvents()))
+        .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.prebuild is \"sometimes\"; use \"true\" (the default: build"
+            + " the next test's topology while a test runs) or \"false\" (build each test's topology when it starts).");
+  }
 }
