@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The namespaces are made as spares ({@link NsHandle#SPARE}): nobody has seen them, and the test
  * that receives them names them ({@link NsHandle#adopt}). One daemon thread builds, one topology at
  * a time, in the order asked; it starts with the first request and then idles when there is
- * nothing to build. A topology whose build fails is closed, and the test builds its own, which
+ * nothing to build. A test that claims one the thread has not started yet builds it itself. A topology whose build fails is closed, and the test builds its own, which
  * reports the error where it belongs.
  */
 final class Prebuilt {
@@ -139,15 +139,32 @@ final class Prebuilt {
   }
 
   /**
-   * For the one test that claimed this: the topology, after waiting for a build under way; null
-   * when the build had not started (it is dropped: the test is as quick building its own) or failed.
+   * For the one test that claimed this: the topology, after waiting for a build under way, or built
+   * right now on the calling thread when the background thread has not started it (busy with
+   * another class's); null when the build failed.
    */
   BuiltTopology await() {
+    boolean mine;
     synchronized (this) {
-      if (state == State.QUEUED) {
-        drop();
-        return null;
+      mine = state == State.QUEUED;
+      if (mine) {
+        state = State.BUILDING; // the background thread skips it
       }
+    }
+    if (mine) {
+      BuiltTopology made = null;
+      try {
+        made = construct();
+      } catch (Throwable t) {
+        failed = true;
+        DISCARDED.incrementAndGet();
+      }
+      synchronized (this) {
+        wanted = false;
+        state = State.GONE;
+      }
+      settled.countDown();
+      return made;
     }
     awaitSettled();
     synchronized (this) {
