@@ -41,8 +41,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * Topologies built ahead of the next test (Prebuild): repetitions receive them, a plan that
  * changes mid-class or a class that ends discards them without leaving anything behind, a topology
- * received is as fresh as one built for the test, and {@code junit.netns.prebuild=false} turns it
- * off. {@code @Isolated}: the counters are the JVM's, and no other test builds ahead meanwhile.
+ * received is as fresh as one built for the test, and {@code junit.netns.prebuild=false} (the
+ * default) leaves it off; the fixtures run with it on. {@code @Isolated}: the counters are the JVM's, and no other test builds ahead meanwhile.
  */
 @Isolated
 @Tag("privileged")
@@ -85,7 +85,7 @@ class PrebuildPrivilegedTest {
     clear();
     long handed = Prebuild.handedOver();
     long discarded = Prebuild.discarded();
-    run(Repeated.class).testEvents().assertStatistics(s -> s.started(5).succeeded(5));
+    run(Repeated.class, NetNsConfiguration.PREBUILD, "true").testEvents().assertStatistics(s -> s.started(5).succeeded(5));
     assertThat(Repeated.PROBLEMS).isEmpty();
     assertThat(Repeated.IDS).hasSize(10); // never handed out twice: each was fresh (the kernel may reuse a closed one's id)
     assertThat(Prebuild.handedOver() - handed).as("tests that received a topology built ahead").isEqualTo(4);
@@ -93,7 +93,7 @@ class PrebuildPrivilegedTest {
   }
 
   @Test
-  void turnedOffEveryTestBuildsItsOwnWhenItStarts() {
+  void offEveryTestBuildsItsOwnWhenItStarts() {
     clear();
     long handed = Prebuild.handedOver();
     long discarded = Prebuild.discarded();
@@ -147,7 +147,7 @@ class PrebuildPrivilegedTest {
   void aTopologyReceivedShowsNothingOfTheTestBefore() {
     Dirty.SEEN.clear();
     long handed = Prebuild.handedOver();
-    run(Dirty.class).testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+    run(Dirty.class, NetNsConfiguration.PREBUILD, "true").testEvents().assertStatistics(s -> s.started(2).succeeded(2));
     assertThat(Prebuild.handedOver() - handed).as("the second test received a topology built ahead").isEqualTo(1);
     // The first test's state was real ...
     assertThat(Long.parseLong(Dirty.SEEN.get("first rx"))).isGreaterThanOrEqualTo(Dirty.PACKETS / 2);
@@ -202,7 +202,7 @@ class PrebuildPrivilegedTest {
     Held before = Held.settled();
     long handed = Prebuild.handedOver();
     long discarded = Prebuild.discarded();
-    run(PlanChanges.class).testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+    run(PlanChanges.class, NetNsConfiguration.PREBUILD, "true").testEvents().assertStatistics(s -> s.started(3).succeeded(3));
     assertThat(PlanChanges.SEEN).containsExactly("first 2", "second 3 c true", "third 2");
     assertThat(Prebuild.discarded() - discarded).as("built for the third, discarded when the second started").isEqualTo(1);
     assertThat(Prebuild.handedOver() - handed).isZero(); // the second's plan has no other test: nothing built for the third
@@ -231,7 +231,7 @@ class PrebuildPrivilegedTest {
     Held before = Held.settled();
     long handed = Prebuild.handedOver();
     long discarded = Prebuild.discarded();
-    run(Parameterized.class).testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+    run(Parameterized.class, NetNsConfiguration.PREBUILD, "true").testEvents().assertStatistics(s -> s.started(3).succeeded(3));
     assertThat(Parameterized.PROBLEMS).isEmpty();
     assertThat(Prebuild.handedOver() - handed).isEqualTo(2);
     // How many invocations a parameterized test has is not known ahead: one more was built, for nothing.
@@ -287,6 +287,7 @@ class PrebuildPrivilegedTest {
         .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
         .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
         .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+        .configurationParameter(NetNsConfiguration.PREBUILD, "true")
         .execute().testEvents().assertStatistics(s -> s.started(24).succeeded(24));
     assertThat(Parallel.PROBLEMS).isEmpty();
     assertThat(Parallel.IDS).hasSize(48);
