@@ -3,7 +3,6 @@ package io.github.junitnetns.benchmarks;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import io.github.junitnetns.benchmarks.fixtures.Fixtures;
-import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,19 +59,20 @@ final class LauncherBench {
   }
 
   void run(Path samplesDir) throws IOException {
-    // What runs in each round, in order: the plain baseline and every scenario, each run as its
-    // scenario says (one test at a time, or in parallel), so that drift hits all of them alike.
+    // What runs in each round, in order: every scenario, each run as its scenario says (one test at
+    // a time, or in parallel), each baseline (the plain fixture, or the busy one, run the same way)
+    // before the first scenario that needs it, so that drift hits all of them alike.
     List<Run> runs = new ArrayList<>();
-    runs.add(new Run("PlainFixture", PlainFixture.class, 1, PLAIN_SAMPLES, null));
-    Scenario.ALL.stream().filter(s -> !s.parallel()).forEach(s ->
-        runs.add(new Run(s.fixture().getSimpleName(), s.fixture(), 1, s.samplesFile(), null)));
-    Scenario.ALL.stream().filter(Scenario::parallel).map(Scenario::threads).distinct().forEach(threads -> {
-      Scenario any = Scenario.ALL.stream().filter(s -> s.threads() == threads).findFirst().orElseThrow();
-      runs.add(new Run("PlainFixture x" + threads, PlainFixture.class, threads, any.plainSamplesFile(),
-          any.plainWallSamplesFile()));
-    });
-    Scenario.ALL.stream().filter(Scenario::parallel).forEach(s -> runs.add(new Run(
-        s.fixture().getSimpleName() + " x" + s.threads(), s.fixture(), s.threads(), s.samplesFile(), s.wallSamplesFile())));
+    java.util.Set<String> baselines = new java.util.HashSet<>();
+    for (Scenario s : Scenario.ALL) {
+      if (baselines.add(s.plainSamplesFile())) {
+        String label = s.baseline().getSimpleName() + (s.parallel() ? " x" + s.threads() : "");
+        runs.add(new Run(label, s.baseline(), s.threads(), s.plainSamplesFile(),
+            s.parallel() ? s.plainWallSamplesFile() : null));
+      }
+      runs.add(new Run(s.fixture().getSimpleName() + (s.parallel() ? " x" + s.threads() : ""), s.fixture(),
+          s.threads(), s.samplesFile(), s.parallel() ? s.wallSamplesFile() : null));
+    }
 
     Map<String, List<Double>> samples = new LinkedHashMap<>();
     for (Run run : runs) {
@@ -81,10 +81,14 @@ final class LauncherBench {
         samples.put(run.wallSamplesFile, new ArrayList<>());
       }
     }
+    // The C references, one per topology, as many rounds as its back-to-back fixture has tests.
     List<Scenario> references = new ArrayList<>();
     if (nsbench.isPresent()) {
-      Scenario.ALL.stream().filter(s -> !s.parallel()).forEach(references::add);
-      references.forEach(s -> samples.put(s.referenceSamplesFile(), new ArrayList<>()));
+      for (Scenario s : Scenario.ALL) {
+        if (!s.parallel() && samples.putIfAbsent(s.referenceSamplesFile(), new ArrayList<>()) == null) {
+          references.add(s);
+        }
+      }
     }
 
     for (int round = 0; round < warmupRounds + rounds; round++) {
@@ -114,9 +118,9 @@ final class LauncherBench {
       if (!warmup) {
         for (Scenario reference : references) {
           settle();
-          List<Double> times = runC(reference.name(), Fixtures.repetitions(reference.fixture()));
+          List<Double> times = runC(reference.reference(), Fixtures.repetitions(reference.fixture()));
           samples.get(reference.referenceSamplesFile()).addAll(times);
-          line.append(String.format(Locale.ROOT, " | nsbench %s %.3f ms", reference.name(), new Stats(times).median()));
+          line.append(String.format(Locale.ROOT, " | nsbench %s %.3f ms", reference.reference(), new Stats(times).median()));
         }
       }
       System.err.println(line);

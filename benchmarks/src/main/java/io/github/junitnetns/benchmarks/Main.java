@@ -42,6 +42,7 @@ public final class Main {
           Optional.ofNullable(System.getProperty("jnb.nsbench")).map(Path::of)).run(dir);
       new LibraryBench(Integer.getInteger("jnb.library.warmup", 500), Integer.getInteger("jnb.library.iterations", 2000))
           .run(dir);
+      new HeldBench().run(dir);
     } else {
       List<String> over = new Report(dir, System.out).print();
       if (!over.isEmpty() && !Boolean.getBoolean("jnb.reportOnly")) {

@@ -112,6 +112,12 @@ final class Lifecycle {
     List<BuiltTopology> classTopologies = Contexts.classTopologies(context);
     Declaration primary = declarations.get(0);
     String workerNamespace = WorkerThread.currentNamespace();
+    BuiltTopology prebuilt = Prebuild.take(context, plan, workerNamespace);
+    if (prebuilt != null) {
+      Contexts.putTestTopology(context, prebuilt);
+      Prebuild.next(context, plan);
+      return;
+    }
     // Spares: fresh namespaces made in the background while earlier tests ran (SpareNamespaces).
     // The body's comes with a carrier already inside it, which then runs the test.
     Spare spare = primary.scope() == Scope.TEST ? SpareNamespaces.take(label(primary, context)) : null;
@@ -165,6 +171,7 @@ final class Lifecycle {
     }
     wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
+    Prebuild.next(context, plan);
   }
 
   static void afterEach(ExtensionContext context) {
@@ -197,7 +204,7 @@ final class Lifecycle {
    * on in those of {@code own} that ask for it. A level with nothing named and nothing to build (a
    * test in one unnamed namespace) needs no network.
    */
-  private static void wire(BuiltTopology topology, List<VethPlan> veths, List<BridgePlan> bridges,
+  static void wire(BuiltTopology topology, List<VethPlan> veths, List<BridgePlan> bridges,
       Map<String, NetNs> namespaces, List<Declaration> own) {
     Set<String> forwarding = new LinkedHashSet<>();
     for (Declaration declaration : own) {

@@ -14,6 +14,7 @@ final class NetNsConfiguration {
   static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
   static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
   static final String NETEM = "junit.netns.netem";
+  static final String PREBUILD = "junit.netns.prebuild";
 
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
@@ -22,6 +23,7 @@ final class NetNsConfiguration {
   private final boolean failOnThreadsLeftBehind;
   private final boolean keepOnFailure;
   private final boolean abortWithoutNetem;
+  private final boolean prebuild;
 
   private NetNsConfiguration(ExtensionContext context) {
     unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
@@ -33,6 +35,8 @@ final class NetNsConfiguration {
         "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
     abortWithoutNetem = choice(context, NETEM, "abort", "require", true, "\"abort\" (the default: a test that"
         + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
+    prebuild = choice(context, PREBUILD, "true", "false", false, "\"true\" (build the next test's topology while a"
+        + " test runs) or \"false\" (the default: build each test's topology when it starts)");
   }
 
   /**
@@ -79,6 +83,11 @@ final class NetNsConfiguration {
   /** Whether a shaping that needs netem, where the kernel has none, aborts (skips) the test; otherwise it fails. */
   boolean abortWithoutNetem() {
     return abortWithoutNetem;
+  }
+
+  /** Whether the next test's topology is built while a test runs ({@link Prebuild}). */
+  boolean prebuild() {
+    return prebuild;
   }
 
   /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */

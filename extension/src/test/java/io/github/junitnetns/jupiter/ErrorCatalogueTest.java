@@ -405,4 +405,21 @@ class ErrorCatalogueTest {
     assertThat(io.github.junitnetns.internal.ns.Descriptors.advice(23, 4))
         .startsWith("file descriptors ran out on the whole system (fs.file-max): this topology needs 4 while");
   }
+
+  // ================================================================ topologies built ahead (prebuild)
+
+  @IsolatedNetNs({"a", "b"})
+  @VethLink(left = "a", right = "b", subnet = "10.0.0.0/24")
+  static class PrebuildFixture {
+    @Test void test() {}
+  }
+
+  @Test
+  void anUnknownPrebuildValueIsRefusedBeforeAnythingIsCreated() {
+    // Read when the class starts: its container fails, before any namespace exists.
+    assertThat(onlyFailure(run(PrebuildFixture.class, NetNsConfiguration.PREBUILD, "sometimes").allEvents()))
+        .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.prebuild is \"sometimes\"; use \"true\" (build the next"
+            + " test's topology while a test runs) or \"false\" (the default: build each test's topology when it starts).");
+  }
 }

@@ -46,7 +46,8 @@ public final class NsHandle {
   private static final AtomicLong CREATED = new AtomicLong();
 
   /**
-   * How many namespaces this library has created in this JVM (spares once handed out): a statistic
+   * How many namespaces this library has created in this JVM (spares, and the namespaces of a
+   * topology built ahead of a test, once handed out): a statistic
    * for diagnostics, and for tests that prove a bad declaration created nothing.
    */
   public static long createdCount() {
