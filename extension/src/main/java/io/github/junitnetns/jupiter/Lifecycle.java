@@ -69,6 +69,7 @@ final class Lifecycle {
       carrier.release();
     }
     wire(topology, veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), mine);
+    TestNamespaces.started(context, "Test class " + testClass.getSimpleName(), topology.ownedWithBridges().values());
   }
 
   static void afterAll(ExtensionContext context) {
@@ -164,6 +165,7 @@ final class Lifecycle {
     }
     wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
+    TestNamespaces.started(context, "Test " + testName(context), topology.ownedWithBridges().values());
   }
 
   static void afterEach(ExtensionContext context) {

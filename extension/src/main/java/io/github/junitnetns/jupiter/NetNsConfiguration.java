@@ -6,14 +6,16 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
  * The {@code junit.netns.*} configuration parameters, read and checked once per engine run and
- * kept in the root context's store. A value that is not one of the two a parameter allows is
- * refused with an {@link ExtensionConfigurationException} before any namespace is created.
+ * kept in the root context's store. A value that is not one of the two a parameter allows (or, for
+ * {@code junit.netns.jvm-wide-threads}, not a list of thread-name patterns) is refused with an
+ * {@link ExtensionConfigurationException} before any namespace is created.
  */
 final class NetNsConfiguration {
   static final String UNPRIVILEGED = "junit.netns.unprivileged";
   static final String THREADS_LEFT_BEHIND = "junit.netns.threads-left-behind";
   static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
   static final String NETEM = "junit.netns.netem";
+  static final String JVM_WIDE_THREADS = "junit.netns.jvm-wide-threads";
 
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
@@ -22,6 +24,7 @@ final class NetNsConfiguration {
   private final boolean failOnThreadsLeftBehind;
   private final boolean keepOnFailure;
   private final boolean abortWithoutNetem;
+  private final ThreadNamePatterns jvmWideThreads;
 
   private NetNsConfiguration(ExtensionContext context) {
     unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
@@ -33,6 +36,12 @@ final class NetNsConfiguration {
         "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
     abortWithoutNetem = choice(context, NETEM, "abort", "require", true, "\"abort\" (the default: a test that"
         + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
+    try {
+      jvmWideThreads = ThreadNamePatterns.parse(JVM_WIDE_THREADS, context.getConfigurationParameter(JVM_WIDE_THREADS)
+          .orElse(""));
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException(e.getMessage());
+    }
   }
 
   /**
@@ -79,6 +88,14 @@ final class NetNsConfiguration {
   /** Whether a shaping that needs netem, where the kernel has none, aborts (skips) the test; otherwise it fails. */
   boolean abortWithoutNetem() {
     return abortWithoutNetem;
+  }
+
+  /**
+   * Java thread names ({@code junit.netns.jvm-wide-threads}) of threads a library keeps for the
+   * whole JVM: left inside a test's namespaces, they are noted once per JVM instead of failing it.
+   */
+  ThreadNamePatterns jvmWideThreads() {
+    return jvmWideThreads;
   }
 
   /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */
