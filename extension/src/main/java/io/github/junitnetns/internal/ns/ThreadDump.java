@@ -18,7 +18,7 @@ import javax.management.ObjectName;
  * place where a Java thread's full name and stack stand next to its native id ({@code nid}), which
  * is the {@code TID} of {@code /proc/self/task/TID}: the kernel's own name for a thread ({@code
  * comm}) is cut to 15 characters, so several Java threads can share it. Taken only when something
- * is to be reported: it costs a few milliseconds.
+ * is to be reported.
  */
 public final class ThreadDump {
   /** One Java thread of the dump: its full name, Java id, state, and stack frames (without {@code at}). */
