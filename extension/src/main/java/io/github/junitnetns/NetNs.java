@@ -60,9 +60,29 @@ public final class NetNs implements AutoCloseable {
   private final Faults.Ledger faults = new Faults.Ledger();
   /** Who holds which shaping here, through this handle. */
   private final Shaper.Ledger shaping = new Shaper.Ledger();
+  /** The JVM's initial namespace from {@link #host()}: never closed. */
+  private final boolean host;
+
+  /** The one handle {@link #host()} returns, opened on first use. */
+  private static final class Host {
+    static final NetNs HANDLE = open();
+
+    private static NetNs open() {
+      try {
+        return new NetNs(NsHandle.openInitial(), true);
+      } catch (ErrnoException e) {
+        throw NetNsException.of(e);
+      }
+    }
+  }
 
   NetNs(NsHandle handle) {
+    this(handle, false);
+  }
+
+  private NetNs(NsHandle handle, boolean host) {
     this.handle = handle;
+    this.host = host;
     this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
     this.processes = new ProcessSupervisor(handle, NetNsException::of);
   }
@@ -112,6 +132,35 @@ public final class NetNs implements AutoCloseable {
           + handle.id() + "; give /run/netns/NAME or /proc/PID/ns/net");
     }
     return new NetNs(handle);
+  }
+
+  /**
+   * The network namespace the JVM started in, labelled {@code "host"}: to start from anywhere, on
+   * the host, what serves every test or outlives one, such as a library's shared threads. Threads
+   * take the namespace of the thread that starts them, so a pool that a test happens to start
+   * first would otherwise keep its threads in that test's namespace (docs/diagnostics.md, "Shared
+   * pools"). The same handle on every call; {@link #close()} leaves it open.
+   *
+   * <pre>{@code
+   * @BeforeAll
+   * static void startTheLibrary() {
+   *   NetNs.host().run(() -> Library.start()); // the threads it starts are born on the host
+   * }
+   *
+   * // Threads on the host whichever test starts them; tasks given to them run on the host too.
+   * static final ExecutorService HOUSEKEEPING = Executors.newCachedThreadPool(NetNs.host().threadFactory());
+   * }</pre>
+   *
+   * <p>{@link #run} and {@link #call} run the code on the calling thread when it is on the host
+   * already (a {@code @BeforeAll} method, {@code main}), otherwise (in a test, inside its namespace)
+   * on a library thread that enters the host's namespace for the duration, which needs
+   * CAP_SYS_ADMIN. Work that runs on the host reaches the host's ports, not a test's: a test's own
+   * connections belong on the test's threads or its own pool ({@code ns.threadFactory()}). Links,
+   * routes and sysctls changed through this handle are the host's own. In a JVM started inside a
+   * namespace of its own (rootless), that namespace is the one returned.
+   */
+  public static NetNs host() {
+    return Host.HANDLE;
   }
 
   /** Opens the namespace of a running process, like {@code ip netns exec} does via {@code /proc/PID/ns/net}. */
@@ -202,7 +251,7 @@ public final class NetNs implements AutoCloseable {
       checkOpen("start a thread in it");
       return new Thread(() -> {
         try {
-          handle.enterOnCurrentThread();
+          handle.enterUnlessInside();
         } catch (ErrnoException e) {
           throw NetNsException.of(e);
         }
@@ -317,10 +366,14 @@ public final class NetNs implements AutoCloseable {
   /**
    * Kills the processes started by {@link #exec} and releases this handle. The kernel removes the
    * namespace once nothing else refers to it: no other handle, pin, process or thread inside.
-   * Closing twice is harmless.
+   * Closing twice is harmless. The handle of {@link #host()} is never closed: this does nothing
+   * to it (and processes its {@code exec} started run on until they end, or the JVM does).
    */
   @Override
   public void close() {
+    if (host) {
+      return;
+    }
     if (handle.beginClose()) {
       processes.closeAll();
       handle.release();

@@ -51,6 +51,7 @@ final class FailureDiagnostics {
         report.append(text);
       }
       throwable.addSuppressed(new NetworkReport(report.toString()));
+      SharedPools.diagnoseFailure(context, topology, throwable);
     }
     throw throwable;
   }

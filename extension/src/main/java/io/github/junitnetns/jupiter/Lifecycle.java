@@ -69,6 +69,7 @@ final class Lifecycle {
       carrier.release();
     }
     wire(topology, veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), mine);
+    TestNamespaces.started(context, "Test class " + testClass.getSimpleName(), topology.ownedWithBridges().values());
   }
 
   static void afterAll(ExtensionContext context) {
@@ -116,6 +117,7 @@ final class Lifecycle {
     if (prebuilt != null) {
       Contexts.putTestTopology(context, prebuilt);
       Prebuild.next(context, plan);
+      TestNamespaces.started(context, "Test " + testName(context), prebuilt.ownedWithBridges().values());
       return;
     }
     // Spares: fresh namespaces made in the background while earlier tests ran (SpareNamespaces).
@@ -172,6 +174,7 @@ final class Lifecycle {
     wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
     Prebuild.next(context, plan);
+    TestNamespaces.started(context, "Test " + testName(context), topology.ownedWithBridges().values());
   }
 
   static void afterEach(ExtensionContext context) {

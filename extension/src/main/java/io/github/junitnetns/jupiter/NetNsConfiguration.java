@@ -6,8 +6,9 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
  * The {@code junit.netns.*} configuration parameters, read and checked once per engine run and
- * kept in the root context's store. A value that is not one of the two a parameter allows is
- * refused with an {@link ExtensionConfigurationException} before any namespace is created.
+ * kept in the root context's store. A value that is not one of the two a parameter allows (or, for
+ * {@code junit.netns.jvm-wide-threads}, not a list of thread-name patterns) is refused with an
+ * {@link ExtensionConfigurationException} before any namespace is created.
  */
 final class NetNsConfiguration {
   static final String UNPRIVILEGED = "junit.netns.unprivileged";
@@ -15,6 +16,7 @@ final class NetNsConfiguration {
   static final String KEEP_ON_FAILURE = "junit.netns.keep-on-failure";
   static final String NETEM = "junit.netns.netem";
   static final String PREBUILD = "junit.netns.prebuild";
+  static final String JVM_WIDE_THREADS = "junit.netns.jvm-wide-threads";
 
   private static final Namespace NAMESPACE = Namespace.create(NetNsConfiguration.class);
 
@@ -24,6 +26,7 @@ final class NetNsConfiguration {
   private final boolean keepOnFailure;
   private final boolean abortWithoutNetem;
   private final boolean prebuild;
+  private final ThreadNamePatterns jvmWideThreads;
 
   private NetNsConfiguration(ExtensionContext context) {
     unprivilegedFailsOnCi = onCi() && context.getConfigurationParameter(UNPRIVILEGED).isEmpty();
@@ -37,6 +40,12 @@ final class NetNsConfiguration {
         + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
     prebuild = choice(context, PREBUILD, "true", "false", false, "\"true\" (build the next test's topology while a"
         + " test runs) or \"false\" (the default: build each test's topology when it starts)");
+    try {
+      jvmWideThreads = ThreadNamePatterns.parse(JVM_WIDE_THREADS, context.getConfigurationParameter(JVM_WIDE_THREADS)
+          .orElse(""));
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException(e.getMessage());
+    }
   }
 
   /**
@@ -88,6 +97,14 @@ final class NetNsConfiguration {
   /** Whether the next test's topology is built while a test runs ({@link Prebuild}). */
   boolean prebuild() {
     return prebuild;
+  }
+
+  /**
+   * Java thread names ({@code junit.netns.jvm-wide-threads}) of threads a library keeps for the
+   * whole JVM: left inside a test's namespaces, they are noted once per JVM instead of failing it.
+   */
+  ThreadNamePatterns jvmWideThreads() {
+    return jvmWideThreads;
   }
 
   /** A two-valued parameter: true for {@code yes}, false for {@code no}; anything else is refused. */

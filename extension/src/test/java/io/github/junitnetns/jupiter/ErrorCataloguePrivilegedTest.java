@@ -245,4 +245,48 @@ class ErrorCataloguePrivilegedTest {
       assertThat(host.link(HostNameTaken.TAKEN)).isEmpty();
     }
   }
+
+  // ================================================================ shared pools
+
+  @IsolatedNetNs("leaky")
+  static class LeavesAStaticPoolsThread {
+    static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(1);
+
+    @Test void test() throws Exception {
+      POOL.submit(() -> {}).get(); // the pool's first task starts its thread, here, where it stays
+    }
+  }
+
+  /** The leaked-pool message: the pool's thread, the namespace it is stuck in, what follows, and the fix. */
+  @Test
+  void aSharedPoolsThreadLeftInsideSaysWhereItIsStuckAndWhatLaterTestsWouldSee() throws Exception {
+    Throwable failure;
+    try {
+      failure = onlyFailure(run(LeavesAStaticPoolsThread.class).testEvents());
+    } finally {
+      LeavesAStaticPoolsThread.POOL.shutdownNow();
+      LeavesAStaticPoolsThread.POOL.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(failure).isInstanceOf(ThreadsLeftBehind.class);
+    assertThat(failure.getMessage())
+        .matches("(?s)Test LeavesAStaticPoolsThread.test left 1 thread inside its network namespaces after it ended:\n"
+            + "  - \"(pool-\\d+-thread-1)\" \\(tid \\d+, in netns leaky, WAITING\\)\n"
+            + "        at jdk.internal.misc.Unsafe.park\\(Native Method\\)\n.*"
+            + "        at java.util.concurrent.ThreadPoolExecutor.getTask\\(ThreadPoolExecutor.java:\\d+\\)\n.*"
+            + "Shared pools: \"pool-\\d+-thread-1\" is a worker of a thread pool, which other tests use when it is"
+            + " kept in a static field or by a library\\. .*")
+        .endsWith(" A pool's thread stays in the network namespace of the test that happened to start it, here"
+            + " netns \"leaky\" of this test, which has ended. Work that later tests give the pool runs in that dead"
+            + " namespace, not in theirs: their connects fail, or reach another test's server on the same port. Give"
+            + " each test its own pool, created inside the test with NetNs.threadFactory() (e.g."
+            + " Executors.newFixedThreadPool(2, ns.threadFactory())) and shut down at its end; or start the pool's"
+            + " threads on the host before the tests (NetNs.host().threadFactory(), or NetNs.host().run(...) around a"
+            + " library's start-up); or, for threads a library keeps for the whole JVM, list their names in"
+            + " junit.netns.jvm-wide-threads to be told once instead of failing each test (that moves no thread)."
+            + " See docs/diagnostics.md#shared-pools.\n"
+            + "A thread inside keeps its namespace alive after the test, and usually means a server, executor or"
+            + " client was not stopped: stop it in the test or in an @AfterEach method (e.g. server.close(),"
+            + " executor.shutdownNow() and awaitTermination). Set junit.netns.threads-left-behind=warn to report this"
+            + " without failing.");
+  }
 }

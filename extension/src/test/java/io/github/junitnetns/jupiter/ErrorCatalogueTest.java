@@ -12,6 +12,8 @@ import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.VethPair;
 import io.github.junitnetns.internal.ns.Privileges;
+import io.github.junitnetns.internal.ns.Residents;
+import io.github.junitnetns.internal.ns.ThreadDump;
 import io.github.junitnetns.internal.topology.Attachment;
 import io.github.junitnetns.internal.topology.Medium;
 import java.lang.invoke.MethodHandles;
@@ -421,5 +423,41 @@ class ErrorCatalogueTest {
         .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter junit.netns.prebuild is \"sometimes\"; use \"true\" (build the next"
             + " test's topology while a test runs) or \"false\" (the default: build each test's topology when it starts).");
+  }
+
+  // ================================================================ shared pools
+
+  @IsolatedNetNs
+  static class DeclaresJvmWideThreads {
+    @Test void test() {}
+  }
+
+  /** junit.netns.jvm-wide-threads: a list of Java thread-name patterns, refused before anything is created. */
+  @Test
+  void badJvmWideThreadPatternsAreRefusedWithAnExample() {
+    assertThat(onlyFailure(run(DeclaresJvmWideThreads.class, NetNsConfiguration.JVM_WIDE_THREADS,
+        "OkHttp TaskRunner*,,Okio Watchdog").allEvents()))
+        .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.jvm-wide-threads is \"OkHttp TaskRunner*,,Okio Watchdog\":"
+            + " pattern 2 is empty; give Java thread names separated by commas, e.g. \"OkHttp TaskRunner*,Okio"
+            + " Watchdog\" (* stands for any characters, ? for one).");
+    assertThat(onlyFailure(run(DeclaresJvmWideThreads.class, NetNsConfiguration.JVM_WIDE_THREADS, "Okio*, *")
+        .allEvents()))
+        .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.jvm-wide-threads is \"Okio*, *\": pattern \"*\" matches every"
+            + " thread; name the library's threads, e.g. \"OkHttp TaskRunner*\", or set"
+            + " junit.netns.threads-left-behind=warn to report all threads left behind without failing.");
+  }
+
+  /** Without the JVM's thread dump, a thread keeps the kernel's cut name, and the report says why. */
+  @Test
+  void aThreadTheDumpDoesNotListKeepsTheKernelsCutNameWithTheReason() {
+    Residents.Resident resident = new Residents.Resident(4242, "Nobody has this", "net:[4026532999]");
+    List<Residents.Named> named = Residents.name(List.of(resident), ThreadDump.none("the JVM's thread dump is"
+        + " unavailable (javax.management.InstanceNotFoundException: com.sun.management:type=DiagnosticCommand)"));
+    assertThat(Residents.describe(named, Map.of("net:[4026532999]", "client"))).isEqualTo(
+        "  - \"Nobody has this\" (tid 4242, in netns client)\n"
+            + "  (a name without a stack is the kernel's, cut to 15 characters: the JVM's thread dump is unavailable"
+            + " (javax.management.InstanceNotFoundException: com.sun.management:type=DiagnosticCommand))\n");
   }
 }

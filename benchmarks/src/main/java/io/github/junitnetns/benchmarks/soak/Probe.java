@@ -3,6 +3,7 @@ package io.github.junitnetns.benchmarks.soak;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import io.github.junitnetns.internal.ns.ThreadDump;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,10 +60,14 @@ public record Probe(long fds, long tasks, long javaThreads, long rssKb, long net
     return ids;
   }
 
-  /** Threads of this JVM outside the JVM's own namespace, by name (/proc comm) and namespace. */
+  /**
+   * Threads of this JVM outside the JVM's own namespace, by Java name (found by thread id in a
+   * thread dump, taken only if there is one; else the kernel's comm, cut to 15 characters) and namespace.
+   */
   public static Map<String, Integer> threadsOutsideHome() {
     String home = link(Path.of("/proc/self/ns/net"));
     Map<String, Integer> found = new TreeMap<>();
+    ThreadDump dump = null;
     for (Path task : list("/proc/self/task")) {
       String ns = link(task.resolve("ns/net"));
       if (!ns.isEmpty() && !ns.equals(home)) {
@@ -72,6 +77,10 @@ public record Probe(long fds, long tasks, long javaThreads, long rssKb, long net
         } catch (IOException e) {
           continue; // ended meanwhile
         }
+        if (dump == null) {
+          dump = ThreadDump.take();
+        }
+        name = dump.thread(Integer.parseInt(task.getFileName().toString())).map(ThreadDump.JavaThread::name).orElse(name);
         found.merge(name + " in " + ns, 1, Integer::sum);
       }
     }

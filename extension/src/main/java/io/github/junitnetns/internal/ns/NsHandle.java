@@ -167,6 +167,16 @@ public final class NsHandle {
   }
 
   /**
+   * Moves the calling thread into this namespace unless it is inside already: setns needs
+   * CAP_SYS_ADMIN even when it changes nothing.
+   */
+  public void enterUnlessInside() throws ErrnoException {
+    if (!Namespaces.currentThreadId().equals(id)) {
+      enterOnCurrentThread();
+    }
+  }
+
+  /**
    * Runs {@code task} on a thread inside and returns its result; right here when the calling
    * thread is inside already. Its exception reaches the caller unchanged.
    */

@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Threads of this JVM that are inside given network namespaces, found the way {@code ip netns pids}
@@ -44,7 +46,7 @@ public final class Residents {
     public final String kernelName;
     public final String namespaceId;
 
-    Resident(int tid, String kernelName, String namespaceId) {
+    public Resident(int tid, String kernelName, String namespaceId) {
       this.tid = tid;
       this.kernelName = kernelName;
       this.namespaceId = namespaceId;
@@ -95,40 +97,107 @@ public final class Residents {
   }
 
   /**
-   * Describes each resident for a failure message: its Java name when one Java thread matches its
-   * kernel name, with the top of that thread's stack, which usually shows what was not stopped.
+   * A resident with its Java name and stack, from the thread dump when it lists the thread (by
+   * kernel thread id). {@code cutBecause} says why only the kernel's name, cut to 15 characters,
+   * is known (the dump is unavailable, or did not list the thread, and no single Java thread has
+   * that name); null when {@code name} is the Java name.
    */
-  public static String describe(List<Resident> residents, Map<String, String> namespaceLabels) {
-    Map<Thread, StackTraceElement[]> stacks = Thread.getAllStackTraces();
-    StringBuilder out = new StringBuilder();
+  public record Named(Resident resident, String name, String cutBecause, String state, List<String> frames) {
+    /** Whether {@code name} is the thread's Java name, not the kernel's cut one. */
+    public boolean fullName() {
+      return cutBecause == null;
+    }
+
+    /**
+     * Whether a frame of the stack is in {@code where}: a method ({@code
+     * java.util.concurrent.ThreadPoolExecutor.runWorker}) or a class with its nested classes.
+     */
+    public boolean runs(String where) {
+      return frames.stream().anyMatch(f -> f.startsWith(where + "(") || f.startsWith(where + ".")
+          || f.startsWith(where + "$"));
+    }
+  }
+
+  /** How many frames of a thread's stack a report shows: enough to pass a pool's own waiting frames. */
+  public static final int FRAMES_SHOWN = 12;
+
+  /**
+   * Names each resident by its kernel thread id in {@code dump}. Without a dump (or for a thread it
+   * does not list) a resident gets the Java name of the one live thread whose name matches its
+   * kernel name, or else keeps its kernel name.
+   */
+  public static List<Named> name(List<Resident> residents, ThreadDump dump) {
+    List<Named> named = new ArrayList<>();
+    Map<Thread, StackTraceElement[]> stacks = null;
     for (Resident resident : residents) {
+      Optional<ThreadDump.JavaThread> known = dump.thread(resident.tid);
+      if (known.isPresent()) {
+        ThreadDump.JavaThread thread = known.get();
+        named.add(new Named(resident, thread.name(), null, thread.state(), thread.frames()));
+        continue;
+      }
+      if (stacks == null) {
+        stacks = Thread.getAllStackTraces();
+      }
       List<Thread> candidates = new ArrayList<>();
       for (Thread thread : stacks.keySet()) {
         String name = thread.getName();
-        if (name.equals(resident.kernelName) || (resident.kernelName.length() == 15 && name.startsWith(resident.kernelName))) {
+        if (name.equals(resident.kernelName)
+            || (resident.kernelName.length() == 15 && name.startsWith(resident.kernelName))) {
           candidates.add(thread);
         }
       }
-      String where = namespaceLabels.getOrDefault(resident.namespaceId, resident.namespaceId);
-      out.append("  - ");
       if (candidates.size() == 1) {
         Thread thread = candidates.get(0);
-        out.append('"').append(thread.getName()).append("\" (tid ").append(resident.tid).append(", in netns ")
-            .append(where).append(", ").append(thread.getState()).append(")\n");
-        StackTraceElement[] stack = stacks.get(thread);
-        for (int i = 0; i < Math.min(stack.length, 8); i++) {
-          StackTraceElement frame = stack[i];
-          out.append("        at ").append(frame.getClassName()).append('.').append(frame.getMethodName()).append('(')
-              .append(frame.isNativeMethod() ? "Native Method"
-                  : frame.getFileName() == null ? "Unknown Source" : frame.getFileName() + ":" + frame.getLineNumber())
-              .append(")\n");
+        List<String> frames = new ArrayList<>();
+        for (StackTraceElement frame : stacks.get(thread)) {
+          frames.add(frame.getClassName() + "." + frame.getMethodName() + "(" + (frame.isNativeMethod() ? "Native Method"
+              : frame.getFileName() == null ? "Unknown Source" : frame.getFileName() + ":" + frame.getLineNumber()) + ")");
         }
+        named.add(new Named(resident, thread.getName(), null, thread.getState().name(), List.copyOf(frames)));
       } else {
-        out.append('"').append(resident.kernelName).append("\" (tid ").append(resident.tid).append(", in netns ")
-            .append(where).append(")\n");
+        named.add(new Named(resident, resident.kernelName, dump.unavailable().orElse("the thread dump did not list"
+            + " it"), "", List.of()));
       }
     }
+    return named;
+  }
+
+  /**
+   * Describes each named resident for a failure message: its Java name, kernel thread id,
+   * namespace and state, with the top of its stack, which usually shows what was not stopped.
+   * {@code extra} adds words after the namespace, e.g. which test it belongs to.
+   */
+  public static String describe(List<Named> residents, Map<String, String> namespaceLabels,
+      Function<Named, String> extra) {
+    StringBuilder out = new StringBuilder();
+    String cut = null;
+    for (Named named : residents) {
+      Resident resident = named.resident();
+      String where = namespaceLabels.getOrDefault(resident.namespaceId, resident.namespaceId);
+      out.append("  - \"").append(named.name()).append("\" (tid ").append(resident.tid).append(", in netns ")
+          .append(where).append(extra.apply(named)).append(named.state().isEmpty() ? "" : ", " + named.state())
+          .append(")\n");
+      List<String> frames = named.frames();
+      for (int i = 0; i < Math.min(frames.size(), FRAMES_SHOWN); i++) {
+        out.append("        at ").append(frames.get(i)).append('\n');
+      }
+      if (frames.size() > FRAMES_SHOWN) {
+        out.append("        ... ").append(frames.size() - FRAMES_SHOWN).append(" more\n");
+      }
+      if (!named.fullName()) {
+        cut = named.cutBecause();
+      }
+    }
+    if (cut != null) {
+      out.append("  (a name without a stack is the kernel's, cut to 15 characters: ").append(cut).append(")\n");
+    }
     return out.toString();
+  }
+
+  /** {@link #describe(List, Map, Function)} with nothing added. */
+  public static String describe(List<Named> residents, Map<String, String> namespaceLabels) {
+    return describe(residents, namespaceLabels, named -> "");
   }
 
   private static String kernelName(Path task) {
