@@ -106,6 +106,7 @@ final class Lifecycle {
       return; // a @VethLink/@Bridge without namespaces was refused by the plan: it names unknown ones
     }
     NetNsConfiguration.of(context);
+    CaptureConfiguration.of(context); // refuses a bad capture setting before anything exists
     WorkerThread.refuseVirtual(context);
     Parameters.checkNsParameters(context, declarations);
     Map<String, NetNs> shared = Contexts.classNamespaces(context, declarations);
@@ -164,9 +165,11 @@ final class Lifecycle {
     }
     wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
+    TestCaptures.start(context, topology); // every link exists; no test code has run yet
   }
 
   static void afterEach(ExtensionContext context) {
+    TestCaptures.afterEach(context); // first: the namespaces are still there to name interfaces
     BuiltTopology topology = Contexts.removeTestTopology(context);
     if (topology == null) {
       return;
