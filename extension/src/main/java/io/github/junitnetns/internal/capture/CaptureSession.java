@@ -133,6 +133,23 @@ public final class CaptureSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes, in the background, the AF_PACKET sockets that namespaces made ahead of need brought
+   * along, when nothing is to be recorded (closing one waits for an RCU grace period).
+   */
+  public static void discardPrepared(List<NsHandle> namespaces) {
+    for (NsHandle ns : namespaces) {
+      int fd = ns.takePacketSocket();
+      if (fd >= 0) {
+        try {
+          CaptureReader.get().close(fd);
+        } catch (ErrnoException e) {
+          Syscalls.closeQuietly(fd);
+        }
+      }
+    }
+  }
+
   public long limit() {
     return limit;
   }

@@ -40,12 +40,13 @@ public final class SpareNamespaces {
   }
 
   /**
-   * From now on, spares are made with an AF_PACKET socket open inside ({@link NsHandle#takePacketSocket}):
+   * From now on, spares are made with an AF_PACKET socket open inside ({@link NsHandle#takePacketSocket}),
+   * or, with {@code false}, without:
    * a capture of their traffic then starts without a thread entering them. Whoever takes such a
    * spare takes its socket too (or closing the namespace closes it).
    */
-  public static void withPacketSockets() {
-    packetSockets = true;
+  public static void withPacketSockets(boolean wanted) {
+    packetSockets = wanted;
   }
 
   /** A spare labelled {@code label}, or null when none is ready (the caller then creates its own). */
