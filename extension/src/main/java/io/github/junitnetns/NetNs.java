@@ -321,6 +321,15 @@ public final class NetNs implements AutoCloseable {
     return processes.output(process);
   }
 
+  /**
+   * Starts recording every interface of this namespace, {@code lo} included:
+   * {@code try (Capture c = ns.capture()) { ...; c.writeTo(Path.of("ns.pcapng")); }}. Needs
+   * {@code CAP_NET_RAW} over the namespace.
+   */
+  public Capture capture() {
+    return Capture.of(List.of(this));
+  }
+
   /** The interfaces of this namespace with their addresses, like {@code ip addr}, read over rtnetlink. */
   public List<Link> links() {
     checkOpen("list its links");

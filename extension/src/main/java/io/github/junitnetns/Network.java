@@ -204,6 +204,16 @@ public final class Network implements AutoCloseable {
     return bridge;
   }
 
+  /**
+   * Starts recording every interface of every namespace of this network, the bridges' hidden
+   * namespaces included: {@code try (Capture c = net.capture()) { ...; c.writeTo(Path.of("net.pcapng")); }}.
+   */
+  public Capture capture() {
+    List<NetNs> all = new ArrayList<>(namespaces.values());
+    bridges.values().forEach(bridge -> all.add(bridge.netNs()));
+    return Capture.of(all);
+  }
+
   // ---- partitions ----
 
   /**

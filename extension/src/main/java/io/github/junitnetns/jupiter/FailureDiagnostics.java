@@ -50,6 +50,7 @@ final class FailureDiagnostics {
         context.publishReportEntry("junit-netns " + ns.label(), text);
         report.append(text);
       }
+      report.append(TestCaptures.onFailure(context));
       throwable.addSuppressed(new NetworkReport(report.toString()));
       SharedPools.diagnoseFailure(context, topology, throwable);
     }

@@ -107,6 +107,7 @@ final class Lifecycle {
       return; // a @VethLink/@Bridge without namespaces was refused by the plan: it names unknown ones
     }
     NetNsConfiguration.of(context);
+    CaptureConfiguration.of(context); // refuses a bad capture setting before anything exists
     WorkerThread.refuseVirtual(context);
     Parameters.checkNsParameters(context, declarations);
     Map<String, NetNs> shared = Contexts.classNamespaces(context, declarations);
@@ -118,6 +119,7 @@ final class Lifecycle {
       Contexts.putTestTopology(context, prebuilt);
       Prebuild.next(context, plan);
       TestNamespaces.started(context, "Test " + testName(context), prebuilt.ownedWithBridges().values());
+      TestCaptures.start(context, prebuilt); // every link exists; no test code has run yet
       return;
     }
     // Spares: fresh namespaces made in the background while earlier tests ran (SpareNamespaces).
@@ -175,9 +177,11 @@ final class Lifecycle {
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
     Prebuild.next(context, plan);
     TestNamespaces.started(context, "Test " + testName(context), topology.ownedWithBridges().values());
+    TestCaptures.start(context, topology); // every link exists; no test code has run yet
   }
 
   static void afterEach(ExtensionContext context) {
+    TestCaptures.afterEach(context); // first: the namespaces are still there to name interfaces
     BuiltTopology topology = Contexts.removeTestTopology(context);
     if (topology == null) {
       return;

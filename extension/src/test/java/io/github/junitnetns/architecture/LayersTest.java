@@ -64,6 +64,22 @@ class LayersTest {
   }
 
   @Test
+  void captureSitsOnTheNamespaceCore() {
+    noClasses().that().resideInAPackage(ROOT + ".internal.capture..")
+        .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".internal.process..", ROOT + ".internal.topology..",
+            ROOT + ".internal.launch..")
+        .because("internal.capture records namespaces: sockets from internal.linux, namespaces and carriers from"
+            + " internal.ns, interface names from internal.client")
+        .check(MAIN);
+    noClasses().that().resideInAnyPackage(ROOT + ".internal.linux..", ROOT + ".internal.net..",
+            ROOT + ".internal.netlink..", ROOT + ".internal.client..", ROOT + ".internal.ns..",
+            ROOT + ".internal.process..", ROOT + ".internal.topology..")
+        .should().dependOnClassesThat().resideInAPackage(ROOT + ".internal.capture..")
+        .because("nothing below the capture layer records traffic")
+        .check(MAIN);
+  }
+
+  @Test
   void theLibraryNeedsNoJUnit() {
     noClasses().that().resideInAnyPackage(ROOT, ROOT + ".internal..")
         .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..", ROOT + ".jupiter..")

@@ -460,4 +460,39 @@ class ErrorCatalogueTest {
             + "  (a name without a stack is the kernel's, cut to 15 characters: the JVM's thread dump is unavailable"
             + " (javax.management.InstanceNotFoundException: com.sun.management:type=DiagnosticCommand))\n");
   }
+
+  // ---------------------------------------------------------------- capture
+
+  @IsolatedNetNs
+  static class CaptureSettings {
+    @Test
+    void test() {}
+  }
+
+  @Test
+  void badCaptureSettingsAreRefusedWithTheValuesToUse() {
+    assertThat(EngineRuns.onlyFailure(EngineRuns.run(CaptureSettings.class, CaptureConfiguration.CAPTURE, "sometimes")
+        .testEvents())).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter junit.netns.capture is \"sometimes\"; use \"on-failure\" (the default:"
+            + " record every test, keep a pcapng file of each failed one), \"always\" (keep one for every test) or"
+            + " \"off\" (record nothing).");
+    assertThat(EngineRuns.onlyFailure(EngineRuns.run(CaptureSettings.class, CaptureConfiguration.LIMIT, "8 megs")
+        .testEvents())).hasMessage("Configuration parameter junit.netns.capture.limit is \"8 megs\"; use the memory"
+            + " kept per test, at least 64KiB, e.g. 8MiB (the default), 512KiB or 65536.");
+    assertThat(EngineRuns.onlyFailure(EngineRuns.run(CaptureSettings.class, CaptureConfiguration.LIMIT, "1KiB")
+        .testEvents())).hasMessageStartingWith("Configuration parameter junit.netns.capture.limit is \"1KiB\"; use");
+    assertThat(EngineRuns.onlyFailure(EngineRuns.run(CaptureSettings.class, CaptureConfiguration.SNAP_LENGTH, "10")
+        .testEvents())).hasMessage("Configuration parameter junit.netns.capture.snaplen is \"10\"; use the bytes kept"
+            + " of each packet, from 64 to 65535 (default 256: the headers).");
+  }
+
+  @Test
+  void aTestThatCannotBeRecordedSaysWhyAndHowToStopTrying() {
+    assertThat(TestCaptures.unavailable("ClientTest.connects", "socket(AF_PACKET, SOCK_RAW, ETH_P_ALL) netns client:"
+        + " EPERM (Operation not permitted)")).isEqualTo("junit-netns could not record the traffic of"
+            + " ClientTest.connects: socket(AF_PACKET, SOCK_RAW, ETH_P_ALL) netns client: EPERM (Operation not"
+            + " permitted). An AF_PACKET socket needs CAP_NET_RAW over the namespace's user namespace (root, or a JVM"
+            + " in a user namespace of its own, as the Maven plugin's rootless mode makes it); set"
+            + " junit.netns.capture=off to stop trying.");
+  }
 }

@@ -127,7 +127,11 @@ class IsolatedNetNsPrivilegedTest {
     assertThat(thrown.getSuppressed()[0].getMessage())
         .contains("netns Failing.fails net:[")
         .contains("1: lo: <LOOPBACK,UP,LOWER_UP>");
-    assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(1);
+    // One entry per namespace, and the recording of its traffic (junit.netns.capture=on-failure, the default).
+    assertThat(results.allEvents().reportingEntryPublished().stream()
+        .flatMap(e -> e.getRequiredPayload(org.junit.platform.engine.reporting.ReportEntry.class).getKeyValuePairs()
+            .keySet().stream()))
+        .containsExactly("junit-netns Failing.fails", "junit-netns capture");
   }
 
   // ---------------------------------------------------------------- @Timeout

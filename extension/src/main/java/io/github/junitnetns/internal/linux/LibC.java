@@ -46,4 +46,17 @@ final class LibC {
   static native long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 
   static native long recv(int fd, Pointer buffer, long length, int flags) throws LastErrorException;
+
+  // recvmmsg(2), getsockopt(2): AF_PACKET capture (internal.capture)
+  static native int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout)
+      throws LastErrorException;
+
+  static native int getsockopt(int fd, int level, int name, Pointer value, int[] length) throws LastErrorException;
+
+  // epoll(7): the capture reader waits on every capture socket at once
+  static native int epoll_create1(int flags) throws LastErrorException;
+
+  static native int epoll_ctl(int epfd, int op, int fd, Pointer event) throws LastErrorException;
+
+  static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeout) throws LastErrorException;
 }

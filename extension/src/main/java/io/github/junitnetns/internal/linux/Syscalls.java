@@ -2,6 +2,8 @@ package io.github.junitnetns.internal.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 
 /**
  * Checked wrappers over {@link LibC}: each failure becomes an {@link ErrnoException} that names
@@ -26,6 +28,22 @@ public final class Syscalls {
   public static final int SO_RCVBUF = 8;
   public static final int SOL_NETLINK = 270;
   public static final int MSG_TRUNC = 0x20;
+  public static final int MSG_DONTWAIT = 0x40;
+  // linux/if_packet.h, linux/if_ether.h, asm-generic/socket.h, sys/epoll.h
+  public static final int AF_PACKET = 17;
+  public static final int ETH_P_ALL = 0x0003;
+  public static final int SOL_PACKET = 263;
+  public static final int PACKET_STATISTICS = 6;
+  public static final int SO_TIMESTAMPNS = 35;
+  public static final int SO_RCVBUFFORCE = 33;
+  public static final int EPOLLIN = 0x001;
+  private static final int EPOLL_CLOEXEC = 0x80000;
+  private static final int EPOLL_CTL_ADD = 1;
+  private static final int EPOLL_CTL_DEL = 2;
+  /** struct epoll_event is packed on x86_64 (12 bytes: events, then the 64-bit data) and 16 bytes elsewhere. */
+  public static final int EPOLL_EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
+  /** Offset of epoll_event.data. */
+  public static final int EPOLL_DATA_OFFSET = EPOLL_EVENT_SIZE == 12 ? 4 : 8;
   // sys/mount.h
   public static final long MS_BIND = 0x1000;
   public static final int MNT_DETACH = 2;
@@ -154,6 +172,104 @@ public final class Syscalls {
           throw new ErrnoException("recv", what, e.getErrorCode());
         }
       }
+    }
+  }
+
+  /**
+   * An AF_PACKET socket that receives every frame of every interface of the calling thread's
+   * namespace ({@code ETH_P_ALL}, unbound), interfaces added later included. Needs CAP_NET_RAW over
+   * the namespace's owning user namespace.
+   */
+  public static int packetSocket(String what) throws ErrnoException {
+    try {
+      return LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    } catch (LastErrorException e) {
+      throw new ErrnoException("socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)", what, e.getErrorCode());
+    }
+  }
+
+  private static int htons(int value) {
+    return ((value & 0xff) << 8) | ((value >> 8) & 0xff);
+  }
+
+  /**
+   * Receives up to {@code count} datagrams without waiting into the {@code struct mmsghdr} array at
+   * {@code messages}; 0 when none is queued.
+   */
+  public static int recvmmsg(int fd, Pointer messages, int count, int flags, String what) throws ErrnoException {
+    while (true) {
+      try {
+        return LibC.recvmmsg(fd, messages, count, flags | MSG_DONTWAIT, null);
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() == Errno.EAGAIN) {
+          return 0;
+        }
+        if (e.getErrorCode() != Errno.EINTR) {
+          throw new ErrnoException("recvmmsg", what, e.getErrorCode());
+        }
+      }
+    }
+  }
+
+  /** getsockopt into {@code value}; returns the length the kernel wrote. */
+  public static int getsockopt(int fd, int level, int name, Memory value, String what) throws ErrnoException {
+    int[] length = {(int) value.size()};
+    try {
+      LibC.getsockopt(fd, level, name, value, length);
+      return length[0];
+    } catch (LastErrorException e) {
+      throw new ErrnoException("getsockopt", what, e.getErrorCode());
+    }
+  }
+
+  public static int epollCreate() throws ErrnoException {
+    try {
+      return LibC.epoll_create1(EPOLL_CLOEXEC);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("epoll_create1", "", e.getErrorCode());
+    }
+  }
+
+  /** Watches {@code fd} for input; {@code token} comes back in the event's data. */
+  public static void epollAdd(int epfd, int fd, long token, String what) throws ErrnoException {
+    Memory event = new Memory(EPOLL_EVENT_SIZE);
+    event.clear();
+    event.setInt(0, EPOLLIN);
+    event.setLong(EPOLL_DATA_OFFSET, token);
+    try {
+      LibC.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("epoll_ctl(EPOLL_CTL_ADD)", what, e.getErrorCode());
+    }
+  }
+
+  public static void epollDelete(int epfd, int fd, String what) throws ErrnoException {
+    try {
+      LibC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, new Memory(EPOLL_EVENT_SIZE));
+    } catch (LastErrorException e) {
+      throw new ErrnoException("epoll_ctl(EPOLL_CTL_DEL)", what, e.getErrorCode());
+    }
+  }
+
+  /** Waits up to {@code timeoutMillis} for events; 0 on timeout or interruption by a signal. */
+  public static int epollWait(int epfd, Memory events, int timeoutMillis) throws ErrnoException {
+    try {
+      return LibC.epoll_wait(epfd, events, (int) (events.size() / EPOLL_EVENT_SIZE), timeoutMillis);
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == Errno.EINTR) {
+        return 0;
+      }
+      throw new ErrnoException("epoll_wait", "", e.getErrorCode());
+    }
+  }
+
+  /** setsockopt with an int value, quietly: false when refused (e.g. SO_RCVBUFFORCE without CAP_NET_ADMIN). */
+  public static boolean trySetsockoptInt(int fd, int level, int name, int value) {
+    try {
+      LibC.setsockopt(fd, level, name, new int[] {value}, 4);
+      return true;
+    } catch (LastErrorException e) {
+      return false;
     }
   }
 }

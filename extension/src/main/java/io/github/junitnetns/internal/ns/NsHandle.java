@@ -32,6 +32,8 @@ public final class NsHandle {
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
   private NetlinkSocket netlink; // guarded by this
+  /** An AF_PACKET socket opened inside when the namespace was made ahead of need, for a capture; -1 if none. */
+  private final java.util.concurrent.atomic.AtomicInteger packetSocket = new java.util.concurrent.atomic.AtomicInteger(-1);
 
   private NsHandle(String label, int fd, String id, NetlinkSocket netlink, boolean owned) {
     this.label = label;
@@ -235,6 +237,16 @@ public final class NsHandle {
     return netlink;
   }
 
+  /** Keeps {@code fd}, an AF_PACKET socket opened inside this namespace, for {@link #takePacketSocket}. */
+  public void keepPacketSocket(int fd) {
+    Syscalls.closeQuietly(packetSocket.getAndSet(fd));
+  }
+
+  /** The AF_PACKET socket opened inside when this namespace was made, once; -1 if there is none. */
+  public int takePacketSocket() {
+    return packetSocket.getAndSet(-1);
+  }
+
   /** Marks the handle closed; true for the one caller that is to {@link #release} it. */
   public boolean beginClose() {
     if (!closing.compareAndSet(false, true)) {
@@ -254,6 +266,7 @@ public final class NsHandle {
         }
       }
       Syscalls.closeQuietly(fd);
+      Syscalls.closeQuietly(packetSocket.getAndSet(-1)); // nobody took it (a test that failed to start)
     } finally {
       fdLock.writeLock().unlock();
     }

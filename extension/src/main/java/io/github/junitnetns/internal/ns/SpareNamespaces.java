@@ -1,6 +1,8 @@
 package io.github.junitnetns.internal.ns;
 
 import io.github.junitnetns.internal.linux.Failpoint;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +25,7 @@ public final class SpareNamespaces {
   private static final Semaphore ROOM = new Semaphore(SIZE);
   private static final AtomicBoolean STARTED = new AtomicBoolean();
   private static volatile boolean failed;
+  private static volatile boolean packetSockets;
 
   private SpareNamespaces() {}
 
@@ -35,6 +38,16 @@ public final class SpareNamespaces {
       this.carrier = carrier;
       this.ns = ns;
     }
+  }
+
+  /**
+   * From now on, spares are made with an AF_PACKET socket open inside ({@link NsHandle#takePacketSocket}),
+   * or, with {@code false}, without:
+   * a capture of their traffic then starts without a thread entering them. Whoever takes such a
+   * spare takes its socket too (or closing the namespace closes it).
+   */
+  public static void withPacketSockets(boolean wanted) {
+    packetSockets = wanted;
   }
 
   /** A spare labelled {@code label}, or null when none is ready (the caller then creates its own). */
@@ -63,7 +76,17 @@ public final class SpareNamespaces {
       Carrier carrier = Carrier.acquire();
       carrier.rename(NsHandle.SPARE);
       try {
-        READY.add(new Spare(carrier, carrier.call(() -> NsHandle.createOnCurrentThread(NsHandle.SPARE))));
+        READY.add(new Spare(carrier, carrier.call(() -> {
+          NsHandle ns = NsHandle.createOnCurrentThread(NsHandle.SPARE);
+          if (packetSockets) {
+            try {
+              ns.keepPacketSocket(Syscalls.packetSocket("netns " + NsHandle.SPARE));
+            } catch (ErrnoException e) {
+              // no CAP_NET_RAW: the capture opens its own socket and reports the error where it belongs
+            }
+          }
+          return ns;
+        })));
       } catch (Throwable t) {
         failed = true;
         carrier.release();

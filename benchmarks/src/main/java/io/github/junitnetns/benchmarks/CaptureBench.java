@@ -1,0 +1,205 @@
+package io.github.junitnetns.benchmarks;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.github.junitnetns.Capture;
+import io.github.junitnetns.Network;
+import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
+import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
+import io.github.junitnetns.benchmarks.fixtures.VethFixture;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * What capture costs ({@code ./benchmarks/capture-cost}), paired: in every round the same fixtures
+ * run with {@code junit.netns.capture=off} and with the default ({@code on-failure}), one test at a
+ * time, interleaved with the plain baseline; then a bulk TCP transfer across a veth, alternately
+ * without and with {@code net.capture()} recording both ends. Prints one line per figure and a JSON
+ * object as the last line.
+ *
+ * <p>System properties: {@code jnb.capture.warmup}, {@code jnb.capture.rounds} (fixture rounds),
+ * {@code jnb.capture.bulkRounds}, {@code jnb.capture.bulkMiB} (bytes per transfer).
+ */
+public final class CaptureBench {
+  private final Launcher launcher = LauncherFactory.create();
+
+  private CaptureBench() {}
+
+  public static void main(String[] args) throws Exception {
+    new CaptureBench().run(Integer.getInteger("jnb.capture.warmup", 3), Integer.getInteger("jnb.capture.rounds", 10),
+        Integer.getInteger("jnb.capture.bulkRounds", 8), Integer.getInteger("jnb.capture.bulkMiB", 512));
+  }
+
+  private void run(int warmup, int rounds, int bulkRounds, int bulkMiB) throws Exception {
+    Map<String, List<Double>> samples = new LinkedHashMap<>();
+    String[][] runs = {{"plain", "off"}, {"single", "off"}, {"single", "on-failure"}, {"veth", "off"},
+        {"veth", "on-failure"}};
+    for (String[] run : runs) {
+      samples.put(run[0] + "/" + run[1], new ArrayList<>());
+    }
+    for (int round = 0; round < warmup + rounds; round++) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  round %d/%d:", round + 1, warmup + rounds));
+      // Alternate which capture setting goes first, so that neither always follows the other.
+      for (int i = 0; i < runs.length; i++) {
+        String[] run = runs[round % 2 == 0 ? i : (i == 0 ? 0 : runs.length - i)];
+        Thread.sleep(200);
+        List<Double> times = runOnce(fixture(run[0]), run[1]);
+        if (round >= warmup) {
+          samples.get(run[0] + "/" + run[1]).addAll(times);
+        }
+        line.append(String.format(Locale.ROOT, " %s/%s %.3f", run[0], run[1], new Stats(times).median()));
+      }
+      System.err.println(line);
+    }
+    Map<String, Double> figures = new LinkedHashMap<>();
+    Stats plain = new Stats(samples.get("plain/off"));
+    for (String topology : List.of("single", "veth")) {
+      Stats off = new Stats(samples.get(topology + "/off"));
+      Stats on = new Stats(samples.get(topology + "/on-failure"));
+      double offMedian = off.median() - plain.median();
+      double onMedian = on.median() - plain.median();
+      double offMean = off.mean() - plain.mean();
+      double onMean = on.mean() - plain.mean();
+      figures.put(topology + "_off_ms", offMedian);
+      figures.put(topology + "_on_failure_ms", onMedian);
+      figures.put(topology + "_added_pct", 100 * (onMedian - offMedian) / offMedian);
+      figures.put(topology + "_off_mean_ms", offMean);
+      figures.put(topology + "_on_failure_mean_ms", onMean);
+      figures.put(topology + "_added_mean_pct", 100 * (onMean - offMean) / offMean);
+    }
+    List<Double> bare = new ArrayList<>();
+    List<Double> captured = new ArrayList<>();
+    List<Double> kept = new ArrayList<>();
+    try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.0.0/30").build()) {
+      bulk(net, bulkMiB, false, null); // warm-up
+      for (int round = 0; round < bulkRounds; round++) {
+        boolean captureFirst = round % 2 == 1;
+        for (boolean capture : new boolean[] {captureFirst, !captureFirst}) {
+          long[] packets = new long[1];
+          double mbps = bulk(net, bulkMiB, capture, packets);
+          (capture ? captured : bare).add(mbps);
+          if (capture) {
+            kept.add((double) packets[0]);
+          }
+          System.err.printf(Locale.ROOT, "  bulk round %d/%d: %s %.0f MiB/s%s%n", round + 1, bulkRounds,
+              capture ? "captured" : "bare", mbps, capture ? " (" + packets[0] + " packets recorded)" : "");
+        }
+      }
+    }
+    figures.put("bulk_bare_mib_s", new Stats(bare).median());
+    figures.put("bulk_captured_mib_s", new Stats(captured).median());
+    figures.put("bulk_captured_pct", 100 * new Stats(captured).median() / new Stats(bare).median());
+    figures.put("bulk_packets_recorded", new Stats(kept).median());
+    StringBuilder json = new StringBuilder("{");
+    figures.forEach((key, value) -> {
+      System.out.printf(Locale.ROOT, "%-28s %10.3f%n", key, value);
+      json.append(json.length() == 1 ? "" : ", ").append('"').append(key).append("\": ")
+          .append(String.format(Locale.ROOT, "%.3f", value));
+    });
+    System.out.println(json.append('}'));
+  }
+
+  private static Class<?> fixture(String name) {
+    return switch (name) {
+      case "plain" -> PlainFixture.class;
+      case "single" -> SingleNsFixture.class;
+      default -> VethFixture.class;
+    };
+  }
+
+  /** {@code mib} MiB from a to b over TCP; MiB/s. With {@code capture}, both namespaces are recorded meanwhile. */
+  private static double bulk(Network net, int mib, boolean capture, long[] packets) throws Exception {
+    ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(net.ns("b").threadFactory());
+    try (ServerSocket listener = net.ns("b").call(() -> new ServerSocket(0, 1, InetAddress.getByName("10.0.0.2")))) {
+      Capture recording = capture ? net.capture() : null;
+      try {
+        Future<Long> received = reader.submit(() -> {
+          long total = 0;
+          try (Socket socket = listener.accept(); InputStream in = socket.getInputStream()) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+              total += n;
+            }
+          }
+          return total;
+        });
+        long start = System.nanoTime();
+        net.ns("a").run(() -> {
+          try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("10.0.0.2", listener.getLocalPort()), 2000);
+            OutputStream out = socket.getOutputStream();
+            byte[] buffer = new byte[1 << 16];
+            for (long sent = 0; sent < (long) mib << 20; sent += buffer.length) {
+              out.write(buffer);
+            }
+          }
+        });
+        long total = received.get();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (total != (long) mib << 20) {
+          throw new IllegalStateException("received " + total + " bytes of " + ((long) mib << 20));
+        }
+        if (recording != null) {
+          packets[0] = recording.packetCount();
+        }
+        return mib / seconds;
+      } finally {
+        if (recording != null) {
+          recording.close();
+        }
+      }
+    } finally {
+      reader.shutdownNow();
+    }
+  }
+
+  private List<Double> runOnce(Class<?> fixture, String capture) {
+    Map<String, Long> started = new ConcurrentHashMap<>();
+    List<Double> times = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
+        .configurationParameter("junit.netns.unprivileged", "fail")
+        .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+        .configurationParameter("junit.netns.capture", capture).build(), new TestExecutionListener() {
+          @Override
+          public void executionStarted(TestIdentifier id) {
+            if (id.isTest()) {
+              started.put(id.getUniqueId(), System.nanoTime());
+            }
+          }
+
+          @Override
+          public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            if (id.isTest()) {
+              times.add((System.nanoTime() - started.get(id.getUniqueId())) / 1e6);
+              if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                failures.add(id.getDisplayName() + ": " + result);
+              }
+            }
+          }
+        });
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(fixture.getSimpleName() + " failed: " + failures.get(0));
+    }
+    return times;
+  }
+}

@@ -1,0 +1,157 @@
+package io.github.junitnetns.internal.capture;
+
+import com.sun.jna.Memory;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.Namespaces;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one thread that reads every capture socket of the JVM: it waits on them all with epoll and
+ * drains whichever has frames. It lives in the JVM's initial namespace (started from a carrier at
+ * home), so no capture thread is ever inside a test's namespace; the sockets were created inside
+ * and stay there. Sockets are closed by {@value #CLOSERS} closer threads started with it: closing
+ * an AF_PACKET socket waits for an RCU grace period (about 13 ms on a 2-core VM), which no test
+ * should wait for, and closes at once share one grace period (16 concurrent closes took 12 ms).
+ */
+final class CaptureReader {
+  private static final int CLOSERS = 16;
+  private static final int EVENTS = 64;
+  /** How long the reader lets frames gather after a wake-up before it reads them. */
+  private static final long COALESCE_MILLIS = 1;
+  private static volatile CaptureReader instance;
+
+  private final int epoll;
+  private final Map<Long, PacketTap> taps = new ConcurrentHashMap<>();
+  private final Map<PacketTap, Long> tokens = new ConcurrentHashMap<>();
+  private final AtomicLong nextToken = new AtomicLong();
+  private final LinkedBlockingQueue<Integer> closing = new LinkedBlockingQueue<>();
+
+  private CaptureReader(int epoll) {
+    this.epoll = epoll;
+  }
+
+  /** The reader, started on first use from a carrier in the JVM's initial namespace. */
+  static CaptureReader get() throws ErrnoException {
+    CaptureReader reader = instance;
+    if (reader != null) {
+      return reader;
+    }
+    synchronized (CaptureReader.class) {
+      if (instance == null) {
+        CaptureReader started = new CaptureReader(Syscalls.epollCreate());
+        Carrier carrier = Carrier.acquire();
+        try {
+          carrier.call(() -> {
+            if (!Namespaces.currentThreadId().equals(Namespaces.initialId())) {
+              throw new IllegalStateException("junit-netns: a carrier at rest is not in the JVM's initial namespace");
+            }
+            // Threads start in the namespace of the thread that starts them: here, the initial one.
+            start(started::loop, "junit-netns-capture");
+            for (int i = 1; i <= CLOSERS; i++) {
+              start(started::closeLoop, "junit-netns-capture-closer-" + i);
+            }
+            return null;
+          });
+        } catch (RuntimeException | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        } finally {
+          carrier.release();
+        }
+        instance = started;
+      }
+      return instance;
+    }
+  }
+
+  private static void start(Runnable body, String name) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.setContextClassLoader(null);
+    thread.start();
+  }
+
+  void watch(PacketTap tap) throws ErrnoException {
+    long token = nextToken.incrementAndGet();
+    taps.put(token, tap);
+    tokens.put(tap, token);
+    try {
+      Syscalls.epollAdd(epoll, tap.fd(), token, "AF_PACKET socket of netns " + tap.label);
+    } catch (ErrnoException e) {
+      taps.remove(token);
+      tokens.remove(tap);
+      throw e;
+    }
+  }
+
+  /** Stops watching {@code tap}'s socket (before it is closed). */
+  void unwatch(PacketTap tap) {
+    Long token = tokens.remove(tap);
+    if (token == null) {
+      return;
+    }
+    taps.remove(token);
+    try {
+      Syscalls.epollDelete(epoll, tap.fd(), "AF_PACKET socket of netns " + tap.label);
+    } catch (ErrnoException e) {
+      // not watched any more either way; the close that follows removes it from the epoll set
+    }
+  }
+
+  /** Closes a stopped tap's socket in the background. */
+  void close(int fd) {
+    closing.add(fd);
+  }
+
+  private void loop() {
+    Memory events = new Memory((long) Syscalls.EPOLL_EVENT_SIZE * EVENTS);
+    while (true) {
+      int ready;
+      try {
+        ready = Syscalls.epollWait(epoll, events, 1000);
+      } catch (ErrnoException e) {
+        System.getLogger(CaptureReader.class.getName()).log(System.Logger.Level.ERROR,
+            "junit-netns: the capture reader stops: " + e.getMessage());
+        return;
+      }
+      if (ready > 0) {
+        pause(); // let frames gather: one wake-up per burst, not per frame (see the class comment)
+      }
+      for (int i = 0; i < ready; i++) {
+        PacketTap tap = taps.get(events.getLong((long) i * Syscalls.EPOLL_EVENT_SIZE + Syscalls.EPOLL_DATA_OFFSET));
+        if (tap != null) {
+          try {
+            tap.drain();
+          } catch (ErrnoException | RuntimeException e) {
+            unwatch(tap);
+            tap.failed(e);
+          }
+        }
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(COALESCE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeLoop() {
+    while (true) {
+      try {
+        Syscalls.closeQuietly(closing.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package io.github.junitnetns.internal.capture;
+
+import io.github.junitnetns.internal.client.RtnlClient;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import io.github.junitnetns.internal.netlink.LinkMessage;
+import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.NsHandle;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A recording of every interface of some namespaces: one {@link PacketTap} per namespace, read by
+ * the {@link CaptureReader}, the frames kept in memory up to a budget (the oldest dropped first),
+ * written as pcapng or summarised as text on request.
+ */
+public final class CaptureSession implements AutoCloseable {
+  /** The memory budget by default: the last 8 MiB of frames. */
+  public static final long DEFAULT_LIMIT = 8L << 20;
+  /** The snap length by default: enough for the headers of a frame. */
+  public static final int DEFAULT_SNAP_LENGTH = 256;
+  /** Lines of the summary's tail. */
+  public static final int LAST_PACKETS = 20;
+
+  /** A namespace to record, with the label its interfaces are named by ({@code eth0@label}). */
+  public record Target(String label, NsHandle namespace) {}
+
+  private final long limit;
+  private final int snapLength;
+  private final List<PacketTap> taps = new ArrayList<>();
+  private final ArrayDeque<Packet> packets = new ArrayDeque<>(); // guarded by this
+  private long bytes; // guarded by this
+  private long droppedOldest; // guarded by this
+  private long total; // guarded by this
+  private final List<String> problems = new ArrayList<>(); // guarded by this
+  private final Map<Packet.Iface, String> names = new HashMap<>(); // guarded by this
+  private volatile boolean stopped;
+
+  private CaptureSession(long limit, int snapLength) {
+    this.limit = limit;
+    this.snapLength = snapLength;
+  }
+
+  /**
+   * Starts recording every interface of each target; from the return on, every frame counts.
+   * A socket that cannot be made (no CAP_NET_RAW over a namespace) fails it all: the taps made so
+   * far are stopped.
+   */
+  public static CaptureSession start(List<Target> targets, long limit, int snapLength) throws ErrnoException {
+    if (limit < 1 || snapLength < 1) {
+      throw new IllegalArgumentException("capture limit and snap length must be positive: " + limit + ", " + snapLength);
+    }
+    CaptureSession session = new CaptureSession(limit, snapLength);
+    CaptureReader reader = CaptureReader.get();
+    Set<String> seen = new HashSet<>();
+    List<Target> distinct = new ArrayList<>();
+    for (Target target : targets) {
+      if (seen.add(target.namespace().id())) { // one namespace may be reached twice (a class's, and a test's view of it)
+        distinct.add(target);
+      }
+    }
+    int[] fds = openSockets(distinct);
+    int i = 0;
+    try {
+      for (; i < distinct.size(); i++) {
+        Target target = distinct.get(i);
+        PacketTap tap = PacketTap.of(target.label(), target.namespace(), session, snapLength, fds[i]);
+        session.taps.add(tap);
+        reader.watch(tap);
+      }
+    } catch (ErrnoException | RuntimeException | Error e) {
+      for (int j = i + 1; j < fds.length; j++) {
+        Syscalls.closeQuietly(fds[j]);
+      }
+      session.close();
+      throw e;
+    }
+    return session;
+  }
+
+  /**
+   * One AF_PACKET socket inside each namespace, all made by one carrier that enters them in turn
+   * (a socket keeps the namespace it was made in) and goes home afterwards. On a failure the
+   * sockets made so far are closed.
+   */
+  private static int[] openSockets(List<Target> targets) throws ErrnoException {
+    int[] fds = new int[targets.size()];
+    boolean all = true;
+    for (int i = 0; i < fds.length; i++) {
+      fds[i] = targets.get(i).namespace().takePacketSocket(); // a spare namespace's, opened ahead of need
+      all &= fds[i] >= 0;
+    }
+    if (all) {
+      return fds;
+    }
+    Carrier carrier = Carrier.acquire();
+    carrier.rename("capture");
+    try {
+      carrier.call(() -> {
+        for (int i = 0; i < targets.size(); i++) {
+          Target target = targets.get(i);
+          if (fds[i] >= 0) {
+            continue;
+          }
+          target.namespace().enterOnCurrentThread();
+          fds[i] = Syscalls.packetSocket("netns " + target.label());
+        }
+        return null;
+      });
+      return fds;
+    } catch (ErrnoException | RuntimeException | Error e) {
+      for (int fd : fds) {
+        Syscalls.closeQuietly(fd);
+      }
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    } finally {
+      carrier.release();
+    }
+  }
+
+  /**
+   * Closes, in the background, the AF_PACKET sockets that namespaces made ahead of need brought
+   * along, when nothing is to be recorded (closing one waits for an RCU grace period).
+   */
+  public static void discardPrepared(List<NsHandle> namespaces) {
+    for (NsHandle ns : namespaces) {
+      int fd = ns.takePacketSocket();
+      if (fd >= 0) {
+        try {
+          CaptureReader.get().close(fd);
+        } catch (ErrnoException e) {
+          Syscalls.closeQuietly(fd);
+        }
+      }
+    }
+  }
+
+  public long limit() {
+    return limit;
+  }
+
+  public int snapLength() {
+    return snapLength;
+  }
+
+  synchronized void add(Packet packet) {
+    packets.addLast(packet);
+    bytes += packet.cost();
+    total++;
+    while (bytes > limit && packets.size() > 1) {
+      bytes -= packets.removeFirst().cost();
+      droppedOldest++;
+    }
+  }
+
+  synchronized void tapFailed(PacketTap tap, Exception e) {
+    problems.add("reading netns " + tap.label + " stopped: " + e.getMessage());
+  }
+
+  /**
+   * Stops recording: reads what the sockets hold, learns the interfaces' names while the
+   * namespaces are still open, and closes the sockets. What was recorded stays for
+   * {@link #writeTo} and {@link #summary}. Idempotent.
+   */
+  public void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    CaptureReader reader;
+    try {
+      reader = CaptureReader.get();
+    } catch (ErrnoException e) {
+      return; // never started: no tap exists
+    }
+    for (PacketTap tap : taps) {
+      tap.stop(reader);
+    }
+    learnNames();
+  }
+
+  /** Stops recording and forgets the frames, without reading what is still queued. Idempotent. */
+  @Override
+  public void close() {
+    if (!stopped) {
+      stopped = true;
+      try {
+        CaptureReader reader = CaptureReader.get();
+        for (PacketTap tap : taps) {
+          tap.discard(reader);
+        }
+      } catch (ErrnoException e) {
+        // never started: no tap exists
+      }
+    }
+    synchronized (this) {
+      packets.clear();
+      bytes = 0;
+    }
+  }
+
+  public boolean isStopped() {
+    return stopped;
+  }
+
+  /** The frames so far in capture order (by kernel timestamp); reads the sockets first while running. */
+  private List<Packet> snapshot() {
+    if (!stopped) {
+      for (PacketTap tap : taps) {
+        try {
+          tap.drain();
+        } catch (ErrnoException e) {
+          tapFailed(tap, e);
+        }
+      }
+      learnNames();
+    }
+    List<Packet> copy;
+    synchronized (this) {
+      copy = new ArrayList<>(packets);
+    }
+    copy.sort(Comparator.comparingLong(Packet::nanos)); // stable: one socket's frames keep their order
+    return copy;
+  }
+
+  /** Names every interface seen so far that has none yet, from its namespace's links while it is open. */
+  private void learnNames() {
+    Set<PacketTap> unknown = new HashSet<>();
+    synchronized (this) {
+      for (Packet packet : packets) {
+        if (!names.containsKey(packet.iface())) {
+          unknown.add(packet.tap());
+        }
+      }
+    }
+    for (PacketTap tap : unknown) {
+      NsHandle ns = tap.namespace;
+      if (ns.isClosed()) {
+        continue;
+      }
+      try {
+        RtnlClient client = new RtnlClient(ns::socket, ns::label, e -> new IllegalStateException(e.getMessage(), e));
+        List<LinkMessage> links = client.links();
+        synchronized (this) {
+          for (LinkMessage link : links) {
+            names.putIfAbsent(new Packet.Iface(tap, link.index), link.name + "@" + tap.label);
+          }
+        }
+      } catch (RuntimeException e) {
+        // closed meanwhile: its interfaces are named by index
+      }
+    }
+  }
+
+  private synchronized String name(Packet.Iface iface) {
+    String name = names.get(iface);
+    return name != null ? name : "if" + iface.ifindex() + "@" + iface.tap().label;
+  }
+
+  /** Frames recorded, kept or not. */
+  public synchronized long total() {
+    return total;
+  }
+
+  /** Frames dropped to stay within the memory budget, oldest first. */
+  public synchronized long droppedOldest() {
+    return droppedOldest;
+  }
+
+  /** Frames the kernel dropped because the reader fell behind. */
+  public long kernelDrops() {
+    return taps.stream().mapToLong(PacketTap::kernelDrops).sum();
+  }
+
+  /** What was lost, as one sentence, or "" if nothing. */
+  private String losses() {
+    StringBuilder s = new StringBuilder();
+    long oldest = droppedOldest();
+    if (oldest > 0) {
+      s.append(oldest).append(" oldest packets dropped to stay within the ").append(size(limit))
+          .append(" memory budget (junit.netns.capture.limit). ");
+    }
+    long kernel = kernelDrops();
+    if (kernel > 0) {
+      s.append(kernel).append(" packets dropped by the kernel: the capture reader fell behind. ");
+    }
+    synchronized (this) {
+      for (String problem : problems) {
+        s.append(problem).append(". ");
+      }
+    }
+    return s.toString().trim();
+  }
+
+  static String size(long bytes) {
+    if (bytes % (1L << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    if (bytes % 1024 == 0) {
+      return (bytes >> 10) + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  /** Writes the frames kept so far as one pcapng file, creating its directory. */
+  public void writeTo(Path file) throws IOException {
+    List<Packet> frames = snapshot();
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+      write(frames, out);
+    }
+  }
+
+  private void write(List<Packet> frames, OutputStream out) throws IOException {
+    Pcapng pcapng = new Pcapng(out);
+    String losses = losses();
+    pcapng.sectionHeader("junit-netns capture of " + taps.size() + " namespaces: " + frames.size() + " packets kept"
+        + (losses.isEmpty() ? "" : ". " + losses));
+    Map<Packet.Iface, Integer> ids = new LinkedHashMap<>();
+    for (Packet packet : frames) {
+      if (!ids.containsKey(packet.iface())) {
+        ids.put(packet.iface(), ids.size());
+        pcapng.interfaceDescription(PacketLine.linkType(packet.hardwareType()), snapLength, name(packet.iface()));
+      }
+    }
+    for (Packet packet : frames) {
+      pcapng.enhancedPacket(ids.get(packet.iface()), packet.nanos(), packet.length(), packet.data(),
+          packet.direction() == Packet.OUTGOING ? Boolean.FALSE : Boolean.TRUE);
+    }
+  }
+
+  /**
+   * The recording as text for a CI log: per interface the packets by protocol, then the last
+   * {@value #LAST_PACKETS} packets one line each in tcpdump's style, with repeated SYNs and RSTs
+   * marked.
+   */
+  public String summary() {
+    List<Packet> frames = snapshot();
+    Map<Packet.Iface, Map<String, Integer>> counts = new LinkedHashMap<>();
+    Map<String, Integer> synsSeen = new HashMap<>();
+    List<String> lines = new ArrayList<>();
+    List<String> handshakes = new ArrayList<>();
+    int retransmits = 0;
+    int resets = 0;
+    int first = Math.max(0, frames.size() - LAST_PACKETS);
+    for (int i = 0; i < frames.size(); i++) {
+      Packet packet = frames.get(i);
+      PacketLine line = PacketLine.of(packet);
+      counts.computeIfAbsent(packet.iface(), k -> new TreeMap<>()).merge(line.protocol, 1, Integer::sum);
+      String mark = "";
+      if (line.syn) {
+        String key = name(packet.iface()) + " " + line.flow + " " + line.seq + (line.ack ? " ack" : "");
+        if (synsSeen.merge(key, 1, Integer::sum) > 1) {
+          retransmits++;
+          mark = "   <-- SYN" + (line.ack ? "-ACK" : "") + " retransmitted";
+        }
+      }
+      if (line.rst) {
+        resets++;
+        mark = "   <-- RST";
+      }
+      String text = "  " + PacketLine.time(packet.nanos()) + " " + name(packet.iface()) + " "
+          + packet.directionWord() + " " + line.text + mark;
+      if (i >= first) {
+        lines.add(text);
+      }
+      if ((line.syn && !line.ack) || line.rst) {
+        handshakes.add(text);
+      }
+    }
+    StringBuilder s = new StringBuilder();
+    s.append("Packets: ").append(frames.size()).append(" on ").append(counts.size()).append(" interfaces");
+    if (retransmits > 0 || resets > 0) {
+      s.append("; SYN retransmits: ").append(retransmits).append(", RSTs: ").append(resets);
+    }
+    s.append('\n');
+    String losses = losses();
+    if (!losses.isEmpty()) {
+      s.append("  ").append(losses).append('\n');
+    }
+    counts.forEach((iface, byProtocol) -> {
+      int sum = byProtocol.values().stream().mapToInt(Integer::intValue).sum();
+      StringBuilder each = new StringBuilder();
+      byProtocol.forEach((protocol, n) -> each.append(each.length() == 0 ? "" : ", ").append(protocol).append(' ')
+          .append(n));
+      s.append("  ").append(name(iface)).append(": ").append(sum).append(" (").append(each).append(")\n");
+    });
+    if (!handshakes.isEmpty() && frames.size() > LAST_PACKETS) {
+      // Connection attempts and resets are what a failed network test is usually about: keep them in view
+      // even when later packets push them out of the tail.
+      s.append(handshakes.size() > LAST_PACKETS ? "Last " + LAST_PACKETS + " of " + handshakes.size()
+          + " TCP SYNs and RSTs:\n" : "TCP SYNs and RSTs:\n");
+      handshakes.subList(Math.max(0, handshakes.size() - LAST_PACKETS), handshakes.size())
+          .forEach(l -> s.append(l).append('\n'));
+    }
+    if (!lines.isEmpty()) {
+      s.append(frames.size() > LAST_PACKETS ? "Last " + LAST_PACKETS + " packets:\n" : "All packets:\n");
+      lines.forEach(l -> s.append(l).append('\n'));
+    }
+    return s.toString();
+  }
+}

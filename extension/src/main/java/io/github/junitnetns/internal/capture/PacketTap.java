@@ -1,0 +1,193 @@
+package io.github.junitnetns.internal.capture;
+
+import com.sun.jna.Memory;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
+import io.github.junitnetns.internal.ns.NsHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One AF_PACKET socket in one namespace: every frame of every interface there, {@code lo} and
+ * interfaces added later included. The socket is created by a thread inside the namespace (a
+ * socket keeps its namespace) and read from the host by {@link CaptureReader}, {@value #BATCH}
+ * frames per {@code recvmmsg}, each with its kernel timestamp ({@code SO_TIMESTAMPNS}) and its
+ * {@code sockaddr_ll} (interface index, type, direction).
+ */
+final class PacketTap {
+  static final int BATCH = 32;
+  // struct mmsghdr on LP64: struct msghdr (56 bytes) then msg_len; 64 bytes with padding.
+  private static final int MMSGHDR = 64;
+  private static final int IOVEC = 16;
+  private static final int NAME = 24; // struct sockaddr_ll is 20 bytes
+  private static final int CONTROL = 64; // CMSG_SPACE(sizeof(struct timespec)) is 32
+  private static final int SOL_SOCKET = 1;
+  /** A receive buffer that holds a burst while the reader sleeps; the kernel caps SO_RCVBUF at rmem_max. */
+  private static final int RECEIVE_BUFFER = 8 << 20;
+
+  final String label;
+  final NsHandle namespace;
+  private final CaptureSession session;
+  private final int snapLength;
+  private final Memory memory;
+  private final ByteBuffer view;
+  private final int iovecs;
+  private final int names;
+  private final int controls;
+  private final int data;
+  private int fd; // guarded by this; -1 once stopped
+  private long kernelDrops; // guarded by this
+
+  private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd) {
+    this.label = label;
+    this.namespace = namespace;
+    this.session = session;
+    this.snapLength = snapLength;
+    this.fd = fd;
+    iovecs = MMSGHDR * BATCH;
+    names = iovecs + IOVEC * BATCH;
+    controls = names + NAME * BATCH;
+    data = controls + CONTROL * BATCH;
+    memory = new Memory((long) data + (long) snapLength * BATCH);
+    memory.clear();
+    view = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
+    for (int i = 0; i < BATCH; i++) {
+      int header = MMSGHDR * i;
+      view.putLong(header, address(names + NAME * i)); // msg_name
+      view.putLong(header + 16, address(iovecs + IOVEC * i)); // msg_iov
+      view.putLong(header + 24, 1); // msg_iovlen
+      view.putLong(header + 32, address(controls + CONTROL * i)); // msg_control
+      view.putLong(iovecs + IOVEC * i, address(data + snapLength * i)); // iov_base
+      view.putLong(iovecs + IOVEC * i + 8, snapLength); // iov_len
+    }
+  }
+
+  private long address(int offset) {
+    return com.sun.jna.Pointer.nativeValue(memory) + offset;
+  }
+
+  /**
+   * A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace}
+   * ({@link Syscalls#packetSocket}); closes it if it cannot be set up.
+   */
+  static PacketTap of(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd)
+      throws ErrnoException {
+    try {
+      Syscalls.setsockoptInt(fd, SOL_SOCKET, Syscalls.SO_TIMESTAMPNS, 1, "AF_PACKET socket of netns " + label);
+      if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
+        Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER);
+      }
+      return new PacketTap(label, namespace, session, snapLength, fd);
+    } catch (ErrnoException | RuntimeException e) {
+      Syscalls.closeQuietly(fd);
+      throw e;
+    }
+  }
+
+  synchronized int fd() {
+    return fd;
+  }
+
+  /** Reads every frame queued now and hands it to the session; nothing once stopped. */
+  synchronized void drain() throws ErrnoException {
+    while (fd >= 0) {
+      for (int i = 0; i < BATCH; i++) {
+        int header = MMSGHDR * i;
+        view.putInt(header + 8, NAME); // msg_namelen
+        view.putLong(header + 40, CONTROL); // msg_controllen
+        view.putInt(header + 48, 0); // msg_flags
+      }
+      int count = Syscalls.recvmmsg(fd, memory, BATCH, Syscalls.MSG_TRUNC, "AF_PACKET socket of netns " + label);
+      for (int i = 0; i < count; i++) {
+        take(i);
+      }
+      if (count < BATCH) {
+        return;
+      }
+    }
+  }
+
+  private void take(int slot) {
+    int header = MMSGHDR * slot;
+    int length = view.getInt(header + 56); // msg_len: the frame's full length (MSG_TRUNC)
+    int name = names + NAME * slot;
+    int ifindex = view.getInt(name + 4);
+    int hardwareType = Short.toUnsignedInt(view.getShort(name + 8));
+    int direction = Byte.toUnsignedInt(view.get(name + 10));
+    if (hardwareType == Packet.ARPHRD_LOOPBACK && direction == Packet.OUTGOING) {
+      return; // lo shows each frame going out and coming in; keep it once, as tcpdump does
+    }
+    long nanos = timestamp(header, controls + CONTROL * slot);
+    byte[] bytes = new byte[Math.min(length, snapLength)];
+    view.get(data + snapLength * slot, bytes);
+    session.add(new Packet(nanos, this, ifindex, hardwareType, direction, length, bytes));
+  }
+
+  /** The SCM_TIMESTAMPNS control message's time, or now when the kernel gave none. */
+  private long timestamp(int header, int control) {
+    long controlLength = view.getLong(header + 40);
+    int offset = 0;
+    while (offset + 16 <= controlLength) {
+      long cmsgLength = view.getLong(control + offset);
+      int level = view.getInt(control + offset + 8);
+      int type = view.getInt(control + offset + 12);
+      if (level == SOL_SOCKET && type == Syscalls.SO_TIMESTAMPNS && cmsgLength >= 32) {
+        return view.getLong(control + offset + 16) * 1_000_000_000L + view.getLong(control + offset + 24);
+      }
+      if (cmsgLength < 16) {
+        break;
+      }
+      offset += (int) ((cmsgLength + 7) & ~7L);
+    }
+    long millis = System.currentTimeMillis();
+    return millis * 1_000_000L;
+  }
+
+  /**
+   * Stops the tap: reads what is queued, notes the kernel's drop count and hands the socket to
+   * {@code closer} (closing an AF_PACKET socket waits for an RCU grace period). Idempotent.
+   */
+  synchronized void stop(CaptureReader reader) {
+    if (fd < 0) {
+      return;
+    }
+    reader.unwatch(this);
+    try {
+      drain();
+    } catch (ErrnoException e) {
+      session.tapFailed(this, e);
+    }
+    try {
+      Memory stats = new Memory(8); // struct tpacket_stats: tp_packets, tp_drops
+      Syscalls.getsockopt(fd, Syscalls.SOL_PACKET, Syscalls.PACKET_STATISTICS, stats, "AF_PACKET socket of netns "
+          + label);
+      kernelDrops += Integer.toUnsignedLong(stats.getInt(4));
+    } catch (ErrnoException e) {
+      // the drop count is a courtesy; the packets are what matters
+    }
+    int closing = fd;
+    fd = -1;
+    reader.close(closing);
+  }
+
+  /** Stops the tap without reading what is queued: the recording is not wanted. Idempotent. */
+  synchronized void discard(CaptureReader reader) {
+    if (fd < 0) {
+      return;
+    }
+    reader.unwatch(this);
+    int closing = fd;
+    fd = -1;
+    reader.close(closing);
+  }
+
+  /** Reading failed: the session notes it and goes on without this tap. */
+  void failed(Exception e) {
+    session.tapFailed(this, e);
+  }
+
+  /** Frames the kernel dropped because the reader fell behind (the socket's buffer was full). */
+  synchronized long kernelDrops() {
+    return kernelDrops;
+  }
+}
