@@ -1,6 +1,7 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Pins;
@@ -49,6 +50,11 @@ final class FailureDiagnostics {
         }
         context.publishReportEntry("junit-netns " + ns.label(), text);
         report.append(text);
+      }
+      Network view = topology.view();
+      if (view != null && !view.faults().isEmpty()) {
+        report.append("Faults in force (this test's), with the packets they hit:\n");
+        view.faults().forEach(fault -> report.append("    ").append(fault).append('\n'));
       }
       throwable.addSuppressed(new NetworkReport(report.toString()));
     }
