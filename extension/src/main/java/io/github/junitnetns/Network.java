@@ -377,7 +377,9 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Whether packets from {@code from} are dropped at {@code to} now (by this library's faults).
+   * Whether packets from {@code from} are dropped at {@code to} now by this library's whole-traffic
+   * faults (whoever applied them). Faults scoped to a {@link Traffic} are not counted here; see
+   * {@link #faults()}.
    */
   public boolean isCut(String from, String to) {
     requireTwo("isCut", from, to);
