@@ -1,6 +1,7 @@
 package io.github.junitnetns;
 
 import io.github.junitnetns.internal.net.Addresses;
+import io.github.junitnetns.internal.netlink.NftRuleMessage;
 import io.github.junitnetns.internal.netlink.Rtnl;
 import java.net.InetAddress;
 import java.util.List;
@@ -32,6 +33,20 @@ final class Description {
       out.append("faults: drops packets from");
       dropped.forEach(a -> out.append(' ').append(Addresses.format(a)));
       out.append('\n');
+    }
+    try {
+      List<NftRuleMessage> rules = ns.firewall().rules();
+      if (!rules.isEmpty()) {
+        out.append("nf_tables (inet ").append(Firewall.TABLE).append("):\n");
+        for (NftRuleMessage rule : rules) {
+          out.append("    ").append(rule.chain).append(": ").append(rule.comment).append(": ").append(rule.packets)
+              .append(rule.packets == 1 ? " packet\n" : " packets\n");
+        }
+      }
+    } catch (NetNsException e) {
+      if (!Firewall.isMissing(e)) {
+        out.append("    (cannot list nf_tables rules: ").append(e.getMessage()).append(")\n");
+      }
     }
     return out.toString();
   }

@@ -1,9 +1,12 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.client.NftClient;
 import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.JdkNio;
+import io.github.junitnetns.internal.netlink.NetlinkSocket;
+import io.github.junitnetns.internal.netlink.Nft;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.process.ProcessSupervisor;
 import java.nio.file.Path;
@@ -76,6 +79,9 @@ public final class NetNs implements AutoCloseable {
     }
   }
 
+  /** junit-netns's nf_tables table here. */
+  private final Firewall firewall;
+
   NetNs(NsHandle handle) {
     this(handle, false);
   }
@@ -84,6 +90,7 @@ public final class NetNs implements AutoCloseable {
     this.handle = handle;
     this.host = host;
     this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
+    this.firewall = new Firewall(this, new NftClient(this::openNetfilterSocket, handle::label, NetNsException::of));
     this.processes = new ProcessSupervisor(handle, NetNsException::of);
   }
 
@@ -420,6 +427,23 @@ public final class NetNs implements AutoCloseable {
   /** The holders of the shaping of arrivals in this namespace (through this handle). */
   Shaper.Ledger shaping() {
     return shaping;
+  }
+
+  /** junit-netns's nf_tables table in this namespace (through this handle). */
+  Firewall firewall() {
+    return firewall;
+  }
+
+  /** A NETLINK_NETFILTER socket of this namespace, opened from inside; the caller closes it. */
+  private NetlinkSocket openNetfilterSocket() throws ErrnoException {
+    handle.checkOpen("send nf_tables requests to it");
+    try {
+      return handle.call(() -> NetlinkSocket.open(handle.label(), Nft.NETLINK_NETFILTER));
+    } catch (ErrnoException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
   }
 
   /** The namespace core: descriptor, identity, label, socket. */

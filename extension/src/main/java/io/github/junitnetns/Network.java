@@ -43,6 +43,7 @@ public final class Network implements AutoCloseable {
   private volatile boolean keepHostLinks;
   /** The drops and shaping applied through this view: what its {@link #heal()} and {@link #restore()} take back. */
   private final Holdings holdings = new Holdings(this);
+  private final Faulting faulting = new Faulting(this, holdings);
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
       List<AutoCloseable> owned, List<AutoCloseable> hostLinks) {
@@ -184,7 +185,7 @@ public final class Network implements AutoCloseable {
   }
 
   /** {@code a}'s interfaces on a veth or bridge that {@code b} is on too, in declaration order. */
-  private List<Attachment> facing(String a, String b) {
+  List<Attachment> facing(String a, String b) {
     List<Attachment> shared = new ArrayList<>();
     for (Attachment mine : attachments) {
       if (mine.namespace().equals(a) && attachments.stream()
@@ -214,86 +215,82 @@ public final class Network implements AutoCloseable {
     return Capture.of(all);
   }
 
-  // ---- partitions ----
+  // ---- faults ----
 
   /**
    * Cuts {@code a} and {@code b} apart both ways, like a pulled cable or a firewall DROP on each
    * side: packets are dropped silently where they arrive, so a connect times out
    * ({@code SocketTimeoutException}, never an instant error) and established TCP connections stall,
    * resuming after {@link #heal()} if nothing timed out meanwhile. Applying it twice is harmless.
+   * Works on every kernel (policy rules); {@link Fault#packets()} needs nf_tables.
    */
-  public void cut(String a, String b) {
-    cut(a, b, "cut");
+  public Fault cut(String a, String b) {
+    return cut(a, b, Traffic.all());
   }
 
-  /** Both ways; {@code method} is the public method the user called, for messages. */
-  private void cut(String a, String b, String method) {
-    requireTwo(method, a, b);
-    dropAt(b, a, method);
-    dropAt(a, b, method);
+  /**
+   * Cuts the {@code traffic} between {@code a} and {@code b}, both ways, silently (see
+   * {@link Traffic} for exactly what matches): {@code net.cut("app", "db", Traffic.tcp(5432))}
+   * makes a connect to db:5432 time out while db:8080 and ping still work. Drops where the packets
+   * arrive, in junit-netns's nf_tables table ({@code inet junit_netns}) of each namespace;
+   * {@link Traffic#all()} uses the policy rules of {@link #cut(String, String)}.
+   *
+   * @throws NetNsException naming nf_tables when the kernel lacks it (scoped faults need it)
+   */
+  public Fault cut(String a, String b, Traffic traffic) {
+    return faulting.cut(a, b, traffic);
   }
 
   /** Drops traffic from {@code from} at {@code to}; traffic from {@code to} still reaches {@code from}. */
-  public void cutOneWay(String from, String to) {
-    requireTwo("cutOneWay", from, to);
-    dropAt(to, from, "cutOneWay");
+  public Fault cutOneWay(String from, String to) {
+    return cutOneWay(from, to, Traffic.all());
   }
 
-  private void dropAt(String to, String from, String method) {
-    NetNs at = ns(to);
-    List<InetAddress> sources = addressesOf(from, method);
-    at.checkOpen("drop traffic in it");
-    for (InetAddress source : sources) {
-      holdings.drop(at, source);
-    }
+  /**
+   * Drops the {@code traffic} from {@code from} where it arrives at {@code to}, silently:
+   * {@code net.cutOneWay("app", "dns", Traffic.udp(53))} drops app's queries to dns:53, and
+   * nothing else (see {@link Traffic}).
+   */
+  public Fault cutOneWay(String from, String to, Traffic traffic) {
+    return faulting.cutOneWay(from, to, traffic);
   }
 
-  /** Cuts {@code name} off from every other namespace of the network. */
-  public void isolate(String name) {
-    ns(name);
-    for (String other : peers()) {
-      if (!other.equals(name)) {
-        cut(name, other, "isolate");
-      }
-    }
+  /**
+   * Refuses the {@code traffic} from {@code from} where it arrives at {@code to}, as a closed port
+   * does: TCP is answered with a RST ({@code ConnectException: Connection refused} at once; an
+   * established connection is reset), anything else with ICMP (ICMPv6 for IPv6) port unreachable
+   * ({@code PortUnreachableException} on a connected UDP socket). One way: {@code to}'s own
+   * traffic to {@code from} is untouched. Needs nf_tables.
+   *
+   * <pre>{@code
+   * Fault dbDown = net.reject("app", "db", Traffic.tcp(5432));  // db "crashed": its port is closed
+   * }</pre>
+   */
+  public Fault reject(String from, String to, Traffic traffic) {
+    return faulting.reject(from, to, traffic);
+  }
+
+  /** Cuts {@code name} off from every other namespace of the network, as one {@link Fault}. */
+  public Fault isolate(String name) {
+    return faulting.isolate(name);
   }
 
   /**
    * Splits the network into sides that cannot reach each other, while each side stays whole:
    * {@code net.partition(Set.of("n1", "n2"), Set.of("n3", "n4", "n5"))}. Namespaces in no side keep
-   * reaching everyone.
+   * reaching everyone. One {@link Fault} for all of it.
    */
   @SafeVarargs
-  public final void partition(Set<String>... sides) {
-    if (sides == null) {
-      throw new IllegalArgumentException("Network.partition(null): give the sides as sets of namespace names,"
-          + " e.g. partition(Set.of(\"n1\", \"n2\"), Set.of(\"n3\"))");
-    }
-    Set<String> seen = new LinkedHashSet<>();
-    for (int i = 0; i < sides.length; i++) {
-      if (sides[i] == null) {
-        throw new IllegalArgumentException("Network.partition(...): side " + (i + 1) + " is null; give each side as a"
-            + " set of namespace names, e.g. Set.of(\"n3\")");
-      }
-    }
-    for (Set<String> side : sides) {
-      for (String name : side) {
-        ns(name);
-        if (!seen.add(name)) {
-          throw new IllegalArgumentException("Network.partition(...): \"" + name + "\" is on two sides; put each"
-              + " namespace on one side only");
-        }
-      }
-    }
-    for (int i = 0; i < sides.length; i++) {
-      for (int j = i + 1; j < sides.length; j++) {
-        for (String a : sides[i]) {
-          for (String b : sides[j]) {
-            cut(a, b, "partition");
-          }
-        }
-      }
-    }
+  public final Fault partition(Set<String>... sides) {
+    return faulting.partition(sides);
+  }
+
+  /**
+   * The faults in force that were applied through this view, oldest first, each with its counter:
+   * {@code net.faults().forEach(System.out::println)} prints e.g. {@code cut app <-> db tcp:5432: 3 packets}.
+   */
+  public List<Fault> faults() {
+    return holdings.faults();
   }
 
   /**
@@ -336,30 +333,7 @@ public final class Network implements AutoCloseable {
    *     address to tell its packets apart by
    */
   public void shape(String from, String to, Shaping shaping) {
-    requireTwo("shape", from, to);
-    if (shaping == null) {
-      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", null): give a Shaping,"
-          + " e.g. Shaping.rate(\"8mbit\"), or Shaping.none() to remove it");
-    }
-    int peer = new ArrayList<>(names()).indexOf(from) + 1;
-    List<Attachment> shaped = facing(to, from);
-    if (shaped.isEmpty()) {
-      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
-          + " @VethLink or @Bridge, so there is no link between them to shape; connect them with one");
-    }
-    // Validate first: the addresses are needed on a bridge before anything is built.
-    boolean anyBridge = shaped.stream().anyMatch(a -> !a.isVeth());
-    List<InetAddress> sources = anyBridge ? addressesOf(from, "shape") : null;
-    if (peer > Shaper.MAX_PEER) {
-      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
-          + "\" is namespace number " + peer + "; shaping tells at most " + Shaper.MAX_PEER + " apart");
-    }
-    NetNs at = namespaces.get(to);
-    for (Attachment attachment : shaped) {
-      Link link = Link.read(at, attachment.interfaceName());
-      Shaper.Arrivals arrivals = new Shaper.Arrivals(link, peer, from, attachment.isVeth() ? null : sources);
-      holdings.shape(at, arrivals, shaping);
-    }
+    Shaper.shape(this, holdings, from, to, shaping);
   }
 
   /**
@@ -371,9 +345,9 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Removes the faults ({@link #cut}, {@link #cutOneWay}, {@link #isolate}, {@link #partition} and
-   * the presets) applied through this {@code Network}, restoring each namespace's rules exactly as
-   * before the first one. Shaping stays (see {@link #unshape}). Harmless when there are none.
+   * Removes the faults ({@link #cut}, {@link #cutOneWay}, {@link #reject}, {@link #isolate},
+   * {@link #partition} and the presets) applied through this {@code Network}, restoring each
+   * namespace's rules and nf_tables ruleset exactly as before the first one. Shaping stays (see {@link #unshape}). Harmless when there are none.
    *
    * <p>Faults belong to the {@code Network} they were applied through. In a test, that is the
    * test's {@code Network} parameter: on namespaces of {@code @IsolatedNetNs(scope = CLASS)},
@@ -413,7 +387,9 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Whether packets from {@code from} are dropped at {@code to} now (by this library's faults).
+   * Whether packets from {@code from} are dropped at {@code to} now by this library's whole-traffic
+   * faults (whoever applied them). Faults scoped to a {@link Traffic} are not counted here; see
+   * {@link #faults()}.
    */
   public boolean isCut(String from, String to) {
     requireTwo("isCut", from, to);
@@ -440,8 +416,9 @@ public final class Network implements AutoCloseable {
    * Preset: with the namespaces on a ring (declaration order), each sees only its nearest
    * neighbours: enough for a majority, but no two see the same majority.
    */
-  public void partitionMajoritiesRing() {
-    Presets.majoritiesRingCuts(new ArrayList<>(peers())).forEach(pair -> cut(pair.get(0), pair.get(1)));
+  public Fault partitionMajoritiesRing() {
+    return faulting.cuts("partitionMajoritiesRing " + peers(), Presets.majoritiesRingCuts(new ArrayList<>(peers())),
+        "partitionMajoritiesRing");
   }
 
   /**
@@ -450,12 +427,13 @@ public final class Network implements AutoCloseable {
    */
   public String partitionBridge() {
     List<String> all = new ArrayList<>(peers());
-    Presets.bridgeCuts(all).forEach(pair -> cut(pair.get(0), pair.get(1)));
-    return all.get(Presets.bridgeMiddle(all));
+    String middle = all.get(Presets.bridgeMiddle(all));
+    faulting.cuts("partitionBridge via " + middle, Presets.bridgeCuts(all), "partitionBridge");
+    return middle;
   }
 
   /** The named namespaces that have an address: the ones faults can tell apart. */
-  private Set<String> peers() {
+  Set<String> peers() {
     Set<String> peers = new LinkedHashSet<>();
     for (String name : names()) {
       if (attachments.stream().anyMatch(a -> a.namespace().equals(name) && a.address() != null)) {
@@ -465,7 +443,7 @@ public final class Network implements AutoCloseable {
     return peers;
   }
 
-  private List<InetAddress> addressesOf(String name, String method) {
+  List<InetAddress> addressesOf(String name, String method) {
     List<InetAddress> addresses = new ArrayList<>();
     for (Attachment attachment : attachments) {
       if (attachment.namespace().equals(name) && attachment.address() != null && !addresses.contains(attachment.address())) {
@@ -479,7 +457,7 @@ public final class Network implements AutoCloseable {
     return addresses;
   }
 
-  private void requireTwo(String method, String a, String b) {
+  void requireTwo(String method, String a, String b) {
     ns(a);
     ns(b);
     if (a.equals(b)) {
@@ -487,11 +465,16 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  /** Every namespace's {@link NetNs#describe()}, bridges included. */
+  /** Every namespace's {@link NetNs#describe()}, bridges included, then this view's {@link #faults()} with their counters. */
   public String describe() {
     StringBuilder out = new StringBuilder();
     namespaces.values().forEach(ns -> out.append(ns.describe()));
     bridges.values().forEach(bridge -> out.append(bridge.netNs().describe()));
+    List<Fault> faults = faults();
+    if (!faults.isEmpty()) {
+      out.append("faults in force (this view's):\n");
+      faults.forEach(fault -> out.append("    ").append(fault).append('\n'));
+    }
     return out.toString();
   }
 

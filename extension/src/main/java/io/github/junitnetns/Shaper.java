@@ -3,7 +3,9 @@ package io.github.junitnetns;
 import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.netlink.Qdiscs;
+import io.github.junitnetns.internal.netlink.NftRule;
 import io.github.junitnetns.internal.netlink.Tc;
+import io.github.junitnetns.internal.topology.Attachment;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,6 +108,34 @@ final class Shaper {
     }
   }
 
+  /** {@link Network#shape}: checked first, then applied to each interface of {@code to} that faces {@code from}. */
+  static void shape(Network net, Holdings holdings, String from, String to, Shaping shaping) {
+    net.requireTwo("shape", from, to);
+    if (shaping == null) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", null): give a Shaping,"
+          + " e.g. Shaping.rate(\"8mbit\"), or Shaping.none() to remove it");
+    }
+    int peer = new ArrayList<>(net.names()).indexOf(from) + 1;
+    List<Attachment> shaped = net.facing(to, from);
+    if (shaped.isEmpty()) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): the two share no"
+          + " @VethLink or @Bridge, so there is no link between them to shape; connect them with one");
+    }
+    // Validate first: the addresses are needed on a bridge before anything is built.
+    boolean anyBridge = shaped.stream().anyMatch(a -> !a.isVeth());
+    List<InetAddress> sources = anyBridge ? net.addressesOf(from, "shape") : null;
+    if (peer > MAX_PEER) {
+      throw new IllegalArgumentException("Network.shape(\"" + from + "\", \"" + to + "\", ...): \"" + from
+          + "\" is namespace number " + peer + "; shaping tells at most " + MAX_PEER + " apart");
+    }
+    NetNs at = net.ns(to);
+    for (Attachment attachment : shaped) {
+      Link link = Link.read(at, attachment.interfaceName());
+      Arrivals arrivals = new Arrivals(link, peer, from, attachment.isVeth() ? null : sources);
+      holdings.shape(at, arrivals, shaping);
+    }
+  }
+
   private static final int SLOT_ALL = 1;
   private static final int SLOT_IPV4 = 2;
   private static final int SLOT_IPV6 = 3;
@@ -122,6 +152,50 @@ final class Shaper {
       throw new IllegalArgumentException("cannot shape arrivals from peer number " + peer + " (" + peerName
           + "): one interface tells at most " + MAX_PEER + " peers apart");
     }
+    NetNs ns = link.netNs();
+    boolean randomLoss = shaping.lossPercent() > 0 && !shaping.needsNetem();
+    String lossComment = "junit-netns loss " + ifbName(link.index(), peer);
+    ns.firewall().remove(lossComment); // a new shaping replaces the loss too
+    shapeQdisc(link, peer, peerName, sources, randomLoss ? shaping.withLoss(0) : shaping);
+    if (randomLoss) {
+      String device = link.name() + "@" + ns.label();
+      try {
+        ns.firewall().add(lossComment, lossRules(link.index(), sources, shaping.lossPercent()),
+            "Shaping " + shaping + " of arrivals at " + device + " from " + peerName);
+      } catch (RuntimeException e) {
+        try {
+          shapeQdisc(link, peer, peerName, sources, Shaping.none());
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Random loss without netem: in the receiving namespace's prerouting chain, what arrives on the
+   * interface (from the peer's addresses, on a bridge) is dropped with probability {@code percent}
+   * (numgen random) and counted. It sits after the rate limit's ifb, whose packets come back to
+   * the interface's receive path: a packet is first delayed by the rate, then maybe lost. Only IP
+   * packets are lost: ARP passes (netem on a veth would drop it too).
+   */
+  private static List<Firewall.Placed> lossRules(int ifindex, List<InetAddress> sources, double percent) {
+    List<Firewall.Placed> rules = new ArrayList<>();
+    if (sources == null) {
+      rules.add(new Firewall.Placed(Firewall.PREROUTING,
+          NftRule.create().iif(ifindex).randomPercent(percent).counter().drop()));
+    } else {
+      for (InetAddress source : sources) {
+        rules.add(new Firewall.Placed(Firewall.PREROUTING,
+            NftRule.create().iif(ifindex).from(source).randomPercent(percent).counter().drop()));
+      }
+    }
+    return rules;
+  }
+
+  /** The qdisc part of shaping: the ifb, its redirect and tbf or netem; {@link Shaping#none()} removes them. */
+  private static void shapeQdisc(Link link, int peer, String peerName, List<InetAddress> sources, Shaping shaping) {
     NetNs ns = link.netNs();
     String device = link.name() + "@" + ns.label();
     String ifbName = ifbName(link.index(), peer);
@@ -264,8 +338,8 @@ final class Shaper {
   /** What to tell the user when the kernel has no netem, for {@code shaping} on {@code device}. */
   static String netemMissingMessage(Shaping shaping, String device) {
     return "Cannot shape " + device + " with " + shaping + ": this kernel (" + System.getProperty("os.version")
-        + ") has no netem qdisc, the kernel module sch_netem, which delay, jitter, loss, duplication, reordering and"
-        + " corruption need (a rate alone works without it). Load it with `sudo modprobe sch_netem`; if modprobe"
+        + ") has no netem qdisc, the kernel module sch_netem, which delay, jitter, duplication, reordering and"
+        + " corruption need (a rate and random loss alone work without it). Load it with `sudo modprobe sch_netem`; if modprobe"
         + " cannot find it, install the kernel's extra modules (Ubuntu: `sudo apt-get install"
         + " linux-modules-extra-$(uname -r)`) or use a kernel built with CONFIG_NET_SCH_NETEM.";
   }

@@ -26,9 +26,13 @@ import java.util.regex.Pattern;
  * {@code mbps}, {@code gbps}, {@code tbps} are <em>bytes</em> per second; {@code kibit},
  * {@code mibit}, ... and {@code kibps}, {@code mibps}, ... are their powers of 1024.
  *
- * <p>A rate alone is enforced with the kernel's token bucket filter (sch_tbf), present on every
- * usual kernel. Everything else needs netem (the sch_netem module): where the kernel lacks it,
- * asking for it fails with a message that says so. {@link #needsNetem()} tells which it is.
+ * <p>A rate is enforced with the kernel's token bucket filter (sch_tbf), present on every usual
+ * kernel. Random loss without the netem options is done by nf_tables where the packets arrive
+ * ({@code numgen random}, counted), also on kernels without netem; with a rate, a packet first
+ * passes the rate limit and is then lost or not, so the rate caps what is sent and the loss thins
+ * it. Delay, jitter, duplication, reordering and corruption need netem (the sch_netem module),
+ * which then does the loss too: where the kernel lacks it, asking for them fails with a message
+ * that says so. {@link #needsNetem()} tells which it is.
  * {@link #toString()} reads like the {@code tc} options, e.g. {@code rate 8mbit delay 50ms jitter 5ms loss 1%}.
  */
 public final class Shaping {
@@ -75,6 +79,14 @@ public final class Shaping {
   /** A fixed delay added to every packet, e.g. {@code Shaping.delay(Duration.ofMillis(50))}. Needs netem. */
   public static Shaping delay(Duration delay) {
     return NONE.withDelay(delay, "delay");
+  }
+
+  /**
+   * {@code percent} % of packets dropped at random, e.g. {@code Shaping.loss(20)}: without netem
+   * (nf_tables drops them where they arrive), so it works on kernels without sch_netem.
+   */
+  public static Shaping loss(double percent) {
+    return new Shaping(0, Duration.ZERO, Duration.ZERO, percent(percent, "loss", "loss"), 0, 0, 0);
   }
 
   /** This shaping with a rate limit in {@code tc} units instead of the current one. */
@@ -132,7 +144,10 @@ public final class Shaping {
         corruptionPercent);
   }
 
-  /** This shaping with {@code percent} % of packets dropped at random, e.g. {@code withLoss(1.5)}. Needs netem. */
+  /**
+   * This shaping with {@code percent} % of packets dropped at random, e.g. {@code withLoss(1.5)}.
+   * Alone or with a rate it needs no netem (nf_tables drops them); with any netem option netem does it.
+   */
   public Shaping withLoss(double percent) {
     return new Shaping(rateBitsPerSecond, delay, jitter, percent(percent, "withLoss", "loss"), duplicationPercent,
         reorderingPercent, corruptionPercent);
@@ -204,15 +219,14 @@ public final class Shaping {
     return corruptionPercent;
   }
 
-  /** Whether this needs the kernel's netem: anything but a rate limit. */
+  /** Whether this needs the kernel's netem: a delay, jitter, duplication, reordering or corruption (not a rate or a loss). */
   public boolean needsNetem() {
-    return !delay.isZero() || lossPercent > 0 || duplicationPercent > 0 || reorderingPercent > 0
-        || corruptionPercent > 0;
+    return !delay.isZero() || duplicationPercent > 0 || reorderingPercent > 0 || corruptionPercent > 0;
   }
 
   /** Whether this shapes nothing, like {@link #none()}. */
   public boolean isNone() {
-    return rateBitsPerSecond == 0 && !needsNetem();
+    return rateBitsPerSecond == 0 && lossPercent == 0 && !needsNetem();
   }
 
   @Override
@@ -355,7 +369,7 @@ public final class Shaping {
   }
 
   /**
-   * The kernel has no netem qdisc (module {@code sch_netem}), which every option but the rate
+   * The kernel has no netem qdisc (module {@code sch_netem}), which every option but the rate and the loss
    * needs. The JUnit extension reports a test that hits this as aborted (skipped), not failed.
    */
   public static final class NetemUnavailableException extends NetNsException {

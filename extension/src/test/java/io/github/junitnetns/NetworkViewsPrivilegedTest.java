@@ -73,4 +73,32 @@ class NetworkViewsPrivilegedTest {
       assertThat(run(b, "tc", "filter", "show", "dev", "eth0", "ingress")).doesNotContain("mirred");
     }
   }
+
+  @Test
+  void scopedFaultsAreTheirViewsAndTheTableGoesWithTheLastOne() throws Exception {
+    try (Network net = Network.builder().veth("a", "b", "10.0.68.0/24").build()) {
+      NetNs b = net.ns("b");
+      Network one = Network.combine(List.of(net));
+      Network two = Network.combine(List.of(net));
+      Fault ones = one.reject("a", "b", Traffic.tcp(5432));
+      Fault twos = two.reject("a", "b", Traffic.tcp(5432)); // the same traffic: a rule each
+      Fault other = two.cut("a", "b", Traffic.udp(53));
+      assertThat(one.faults()).containsExactly(ones);
+      assertThat(two.faults()).containsExactly(twos, other);
+      two.heal();
+      assertThat(twos.isHealed()).isTrue();
+      assertThat(ones.isHealed()).isFalse();
+      assertThat(b.describe()).contains(ones.description()).doesNotContain("cut a <-> b udp:53");
+      try (java.net.ServerSocket server = b.call(() -> new java.net.ServerSocket(5432))) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> net.ns("a").run(() -> {
+          try (java.net.Socket client = new java.net.Socket()) { // made inside a
+            client.connect(new java.net.InetSocketAddress("10.0.68.2", 5432), 2000);
+          }
+        })).isInstanceOf(java.net.ConnectException.class);
+      }
+      assertThat(ones.packets()).isEqualTo(1);
+      one.heal();
+      assertThat(b.describe()).doesNotContain("nf_tables");
+    }
+  }
 }

@@ -82,7 +82,10 @@ class ShapingTest {
     assertThat(Shaping.rate("8mbit").hasRate()).isTrue();
     assertThat(Shaping.delay(MS_50).needsNetem()).isTrue();
     assertThat(Shaping.delay(MS_50).hasRate()).isFalse();
-    assertThat(Shaping.none().withLoss(0.1).needsNetem()).isTrue();
+    assertThat(Shaping.none().withLoss(0.1).needsNetem()).as("loss alone: nf_tables").isFalse();
+    assertThat(Shaping.loss(30)).isEqualTo(Shaping.none().withLoss(30)).hasToString("loss 30%");
+    assertThat(Shaping.rate("8mbit").withLoss(1).needsNetem()).isFalse();
+    assertThat(Shaping.delay(MS_50).withLoss(1).needsNetem()).isTrue();
     assertThat(Shaping.none().withDuplication(1).needsNetem()).isTrue();
     assertThat(Shaping.none().withCorruption(1).needsNetem()).isTrue();
     assertThat(Shaping.rate("8mbit").withLoss(0).needsNetem()).isFalse();

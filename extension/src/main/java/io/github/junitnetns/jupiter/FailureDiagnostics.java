@@ -1,6 +1,7 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Pins;
@@ -51,6 +52,11 @@ final class FailureDiagnostics {
         report.append(text);
       }
       report.append(TestCaptures.onFailure(context));
+      Network view = topology.view();
+      if (view != null && !view.faults().isEmpty()) {
+        report.append("Faults in force (this test's), with the packets they hit:\n");
+        view.faults().forEach(fault -> report.append("    ").append(fault).append('\n'));
+      }
       throwable.addSuppressed(new NetworkReport(report.toString()));
       SharedPools.diagnoseFailure(context, topology, throwable);
     }

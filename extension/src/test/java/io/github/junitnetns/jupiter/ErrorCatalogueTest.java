@@ -10,6 +10,7 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
+import io.github.junitnetns.Traffic;
 import io.github.junitnetns.VethPair;
 import io.github.junitnetns.internal.ns.Privileges;
 import io.github.junitnetns.internal.ns.Residents;
@@ -494,5 +495,58 @@ class ErrorCatalogueTest {
             + " permitted). An AF_PACKET socket needs CAP_NET_RAW over the namespace's user namespace (root, or a JVM"
             + " in a user namespace of its own, as the Maven plugin's rootless mode makes it); set"
             + " junit.netns.capture=off to stop trying.");
+  }
+
+  // ================================================================ Traffic and traffic-scoped faults
+
+  @Test
+  void trafficRefusesUnknownProtocolsPortsOutOfRangeAndNewConnectionsWithoutTcp() {
+    assertThatThrownBy(() -> Traffic.parse("sctp:9")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.parse(\"sctp:9\"): unknown protocol \"sctp\"; give tcp, udp, icmp or all, e.g. \"tcp:5432\"");
+    assertThatThrownBy(() -> Traffic.parse("tcp:db")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.parse(\"tcp:db\"): \"db\" is not a port; give a number from 1 to 65535, e.g. \"tcp:5432\"");
+    assertThatThrownBy(() -> Traffic.parse("icmp:8")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.parse(\"icmp:8\"): icmp has no ports; give \"icmp\" alone");
+    assertThatThrownBy(() -> Traffic.tcp(70000)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.tcp(70000): a port is from 1 to 65535; for every port use Traffic.tcp()");
+    assertThatThrownBy(() -> Traffic.udp(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.udp(0): a port is from 1 to 65535; for every port use Traffic.udp()");
+    assertThatThrownBy(() -> Traffic.udp(53).newConnectionsOnly()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.udp(53).newConnectionsOnly(): only TCP has connection attempts (SYN) to tell apart; UDP"
+            + " has no connections, so cut all of it with Traffic.udp(port)");
+    assertThatThrownBy(() -> Traffic.all().newConnectionsOnly()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Traffic.all().newConnectionsOnly(): only TCP has connection attempts (SYN) to tell apart; use"
+            + " Traffic.tcp(port).newConnectionsOnly()");
+    assertThatThrownBy(() -> net.reject("a", "b", null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.reject(\"a\", \"b\", null): give a Traffic, e.g. Traffic.tcp(5432), or Traffic.all() for"
+            + " every packet");
+    assertThatThrownBy(() -> net.reject("a", "a", Traffic.tcp(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.reject(\"a\", \"a\"): name two different namespaces");
+  }
+
+  /**
+   * A kernel without nf_tables cannot be provoked on one that has it: the message is pinned as the
+   * library builds it from the kernel's refusal (EOPNOTSUPP, EPROTONOSUPPORT or ENOENT from
+   * NFT_MSG_NEW*), through the package-private Firewall.
+   */
+  @Test
+  void scopedFaultsNameNfTablesWhereTheKernelLacksIt() throws Throwable {
+    Class<?> firewall = Class.forName("io.github.junitnetns.Firewall");
+    MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(firewall, MethodHandles.lookup());
+    NetNsException refusal = new NetNsException("NFT_MSG_NEWTABLE", "table inet junit_netns in netns db", 95, "");
+    NetNsException clear = (NetNsException) lookup.findStatic(firewall, "missing",
+        MethodType.methodType(NetNsException.class, NetNsException.class, String.class))
+        .invoke(refusal, "Network.reject(\"app\", \"db\", tcp:5432)");
+    assertThat(clear).hasMessage("NFT_MSG_NEWTABLE table inet junit_netns in netns db: EOPNOTSUPP (Operation not"
+        + " supported) - Network.reject(\"app\", \"db\", tcp:5432) needs nf_tables, which this kernel ("
+        + System.getProperty("os.version") + ") lacks or lacks a part of (CONFIG_NF_TABLES, CONFIG_NF_TABLES_INET,"
+        + " CONFIG_NFT_NUMGEN, CONFIG_NFT_REJECT_INET); load it with `sudo modprobe nf_tables` or use a kernel built"
+        + " with it (whole-traffic faults, i.e. cut, cutOneWay, isolate and partition without a Traffic, and rates"
+        + " work without it)");
+    assertThat(clear.errno()).isEqualTo(95);
+    NetNsException other = new NetNsException("NFT_MSG_NEWRULE", "rule", 22, "");
+    assertThat(lookup.findStatic(firewall, "missing",
+        MethodType.methodType(NetNsException.class, NetNsException.class, String.class)).invoke(other, "x"))
+        .as("other refusals stay as they are").isSameAs(other);
   }
 }
