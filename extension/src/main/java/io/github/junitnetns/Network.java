@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -118,7 +119,7 @@ public final class Network implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    RuntimeException failure = null;
+    RuntimeException failure = stopNemeses(null);
     List<AutoCloseable> all = new ArrayList<>(owned);
     if (!keepHostLinks) {
       all.addAll(hostLinks);
@@ -386,11 +387,11 @@ public final class Network implements AutoCloseable {
    * through this view (where another view shaped the same pair too, its shaping is put back).
    */
   void restore() {
-    RuntimeException failure = null;
+    RuntimeException failure = stopNemeses(null);
     try {
       heal();
     } catch (RuntimeException e) {
-      failure = e;
+      failure = Holdings.collect(failure, e);
     }
     try {
       holdings.releaseShaping();
@@ -445,7 +446,7 @@ public final class Network implements AutoCloseable {
   }
 
   /** The named namespaces that have an address: the ones faults can tell apart. */
-  private Set<String> peers() {
+  Set<String> peers() {
     Set<String> peers = new LinkedHashSet<>();
     for (String name : names()) {
       if (attachments.stream().anyMatch(a -> a.namespace().equals(name) && a.address() != null)) {
@@ -477,12 +478,40 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  /** Every namespace's {@link NetNs#describe()}, bridges included. */
+  /** Every namespace's {@link NetNs#describe()}, bridges included, then the timelines of the nemeses started on it. */
   public String describe() {
     StringBuilder out = new StringBuilder();
     namespaces.values().forEach(ns -> out.append(ns.describe()));
     bridges.values().forEach(bridge -> out.append(bridge.netNs().describe()));
+    return out.append(nemesisReport()).toString();
+  }
+
+  // ---- nemeses ----
+
+  /** The nemeses started on this view ({@link Nemesis#on}): reported with it, stopped by {@link #restore()} and {@link #close()}. */
+  private final List<Nemesis> nemeses = new CopyOnWriteArrayList<>();
+
+  void register(Nemesis nemesis) {
+    nemeses.add(nemesis);
+  }
+
+  /** Each nemesis's {@link Nemesis#describe()}, for reports; empty when none was started on this view. */
+  String nemesisReport() {
+    StringBuilder out = new StringBuilder();
+    nemeses.forEach(nemesis -> out.append(nemesis.describe()));
     return out.toString();
+  }
+
+  /** Stops the nemeses still running on this view, each healing its own faults; failures join {@code failure}. */
+  private RuntimeException stopNemeses(RuntimeException failure) {
+    for (Nemesis nemesis : nemeses) {
+      try {
+        nemesis.close();
+      } catch (RuntimeException e) {
+        failure = Holdings.collect(failure, e);
+      }
+    }
+    return failure;
   }
 
   @Override

@@ -50,9 +50,22 @@ final class FailureDiagnostics {
         context.publishReportEntry("junit-netns " + ns.label(), text);
         report.append(text);
       }
+      nemeses(context, topology, report);
       throwable.addSuppressed(new NetworkReport(report.toString()));
     }
     throw throwable;
+  }
+
+  /** The timelines of the nemeses the test started on its {@code Network}, if any. */
+  private static void nemeses(ExtensionContext context, BuiltTopology topology, StringBuilder report) {
+    if (topology.view() == null) {
+      return;
+    }
+    String timelines = LibraryInternals.nemesisReport(topology.view());
+    if (!timelines.isEmpty()) {
+      context.publishReportEntry("junit-netns nemesis", timelines);
+      report.append(timelines);
+    }
   }
 
   /**
