@@ -168,4 +168,17 @@ class NemesisPrivilegedTest {
     assertThat(nemesis.timeline()).isEqualTo(timeline);
     assertThat(timeline.get(timeline.size() - 1).description()).isEqualTo("heal");
   }
+
+  @Test
+  void closingABuiltNetworkStopsItsNemesisFirstAndDescribeShowsIt() {
+    AtomicReference<Nemesis> started = new AtomicReference<>();
+    try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.9.0/30").build()) {
+      Nemesis nemesis = Nemesis.on(net).seed(5).every(Duration.ofMillis(10)).faults(Nemesis.isolateRandomNode()).start();
+      started.set(nemesis);
+      await().atMost(Duration.ofSeconds(20)).until(() -> nemesis.timeline().size() >= 2);
+      assertThat(net.describe()).contains("\nNemesis seed 5, every 10 ms, faults [isolateRandomNode], running:\n  +");
+    }
+    assertThat(started.get().describe()).contains(", stopped at +");
+    assertThat(started.get().timeline()).last().extracting(Nemesis.Event::description).isEqualTo("heal");
+  }
 }
