@@ -43,6 +43,8 @@ public final class Network implements AutoCloseable {
   private volatile boolean keepHostLinks;
   /** The drops and shaping applied through this view: what its {@link #heal()} and {@link #restore()} take back. */
   private final Holdings holdings = new Holdings(this);
+  /** The nemeses started on this view ({@link Nemesis#on}): reported with it, stopped by {@link #restore()} and {@link #close()}. */
+  final Nemeses nemeses = new Nemeses();
   private final Faulting faulting = new Faulting(this, holdings);
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
@@ -119,7 +121,7 @@ public final class Network implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    RuntimeException failure = null;
+    RuntimeException failure = nemeses.stop(null);
     List<AutoCloseable> all = new ArrayList<>(owned);
     if (!keepHostLinks) {
       all.addAll(hostLinks);
@@ -370,11 +372,11 @@ public final class Network implements AutoCloseable {
    * through this view (where another view shaped the same pair too, its shaping is put back).
    */
   void restore() {
-    RuntimeException failure = null;
+    RuntimeException failure = nemeses.stop(null);
     try {
       heal();
     } catch (RuntimeException e) {
-      failure = e;
+      failure = Holdings.collect(failure, e);
     }
     try {
       holdings.releaseShaping();
@@ -465,7 +467,10 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  /** Every namespace's {@link NetNs#describe()}, bridges included, then this view's {@link #faults()} with their counters. */
+  /**
+   * Every namespace's {@link NetNs#describe()}, bridges included, then this view's {@link #faults()}
+   * with their counters and the timelines of the nemeses started on it.
+   */
   public String describe() {
     StringBuilder out = new StringBuilder();
     namespaces.values().forEach(ns -> out.append(ns.describe()));
@@ -475,7 +480,12 @@ public final class Network implements AutoCloseable {
       out.append("faults in force (this view's):\n");
       faults.forEach(fault -> out.append("    ").append(fault).append('\n'));
     }
-    return out.toString();
+    return out.append(nemesisReport()).toString();
+  }
+
+  /** Each nemesis's {@link Nemesis#describe()}, for reports; empty when none was started on this view. */
+  String nemesisReport() {
+    return nemeses.report();
   }
 
   @Override

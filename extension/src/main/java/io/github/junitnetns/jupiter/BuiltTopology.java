@@ -172,6 +172,9 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
       runner.release();
     }
     RuntimeException failure = null;
+    if (view != null) {
+      failure = attempt(view, failure); // owns nothing, but stops the nemeses started on it while the namespaces exist
+    }
     if (network != null) {
       failure = attempt(network, failure);
     }

@@ -57,10 +57,23 @@ final class FailureDiagnostics {
         report.append("Faults in force (this test's), with the packets they hit:\n");
         view.faults().forEach(fault -> report.append("    ").append(fault).append('\n'));
       }
+      nemeses(context, topology, report);
       throwable.addSuppressed(new NetworkReport(report.toString()));
       SharedPools.diagnoseFailure(context, topology, throwable);
     }
     throw throwable;
+  }
+
+  /** The timelines of the nemeses the test started on its {@code Network}, if any. */
+  private static void nemeses(ExtensionContext context, BuiltTopology topology, StringBuilder report) {
+    if (topology.view() == null) {
+      return;
+    }
+    String timelines = LibraryInternals.nemesisReport(topology.view());
+    if (!timelines.isEmpty()) {
+      context.publishReportEntry("junit-netns nemesis", timelines);
+      report.append(timelines);
+    }
   }
 
   /**

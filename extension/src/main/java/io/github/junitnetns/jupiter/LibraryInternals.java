@@ -13,7 +13,8 @@ import java.util.List;
  * {@code NetNs} for a namespace the extension made on its own carrier thread (unshare(2) moves the
  * thread that runs the test into it, which no public call may do), the handle behind a
  * {@code NetNs} (to enter or pin it), the report of processes a namespace started, one view of
- * the networks of a test and its enclosing classes, and undoing that view's faults and shaping.
+ * the networks of a test and its enclosing classes, undoing that view's faults and shaping, and
+ * the timelines of the nemeses started on it.
  *
  * <p>They are reached through a private lookup rather than through a hook the library registers:
  * the library then has no replaceable accessor and {@code internal.*} never refers to the public
@@ -26,6 +27,7 @@ final class LibraryInternals {
   private static final MethodHandle COMBINE;
   private static final MethodHandle KEEP_HOST_LINKS;
   private static final MethodHandle RESTORE;
+  private static final MethodHandle NEMESIS_REPORT;
 
   static {
     try {
@@ -37,6 +39,7 @@ final class LibraryInternals {
       COMBINE = network.findStatic(Network.class, "combine", MethodType.methodType(Network.class, List.class));
       KEEP_HOST_LINKS = network.findVirtual(Network.class, "keepHostLinks", MethodType.methodType(void.class));
       RESTORE = network.findVirtual(Network.class, "restore", MethodType.methodType(void.class));
+      NEMESIS_REPORT = network.findVirtual(Network.class, "nemesisReport", MethodType.methodType(String.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -77,6 +80,11 @@ final class LibraryInternals {
       RESTORE.invokeExact(view);
       return null;
     });
+  }
+
+  /** The timelines of the nemeses started on {@code view}; empty if none. */
+  static String nemesisReport(Network view) {
+    return invoke(() -> (String) NEMESIS_REPORT.invokeExact(view));
   }
 
   /** A method handle's call; what it throws is unchecked (the methods behind them declare nothing). */

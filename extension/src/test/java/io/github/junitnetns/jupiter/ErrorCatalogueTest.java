@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.junitnetns.Bridge;
+import io.github.junitnetns.Nemesis;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.NetNsException;
 import io.github.junitnetns.Network;
@@ -21,6 +22,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -548,5 +550,60 @@ class ErrorCatalogueTest {
     assertThat(lookup.findStatic(firewall, "missing",
         MethodType.methodType(NetNsException.class, NetNsException.class, String.class)).invoke(other, "x"))
         .as("other refusals stay as they are").isSameAs(other);
+  }
+
+  // ================================================================ Nemesis
+
+  /** "a" and "b" with addresses on a made-up bridge, so that a nemesis can be built; nothing is applied to them. */
+  private Network addressed() throws Exception {
+    return network(Map.of("a", host, "b", other), List.of(
+        new Attachment(Medium.bridge("lan"), "a", "eth0", InetAddress.getByName("10.0.0.1")),
+        new Attachment(Medium.bridge("lan"), "b", "eth0", InetAddress.getByName("10.0.0.2"))));
+  }
+
+  @Test
+  void aNemesisNeedsTwoNamespacesWithAnAddress() {
+    assertThatThrownBy(() -> Nemesis.on(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.on(null): give the test's Network, e.g. Nemesis.on(net)");
+    assertThatThrownBy(() -> Nemesis.on(net)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.on(" + net + "): a nemesis needs at least two namespaces with an address to cut apart,"
+            + " and this network has 0; connect two or more namespaces with a @VethLink or @Bridge that has a"
+            + " subnet or addresses");
+  }
+
+  @Test
+  void aNemesisRefusesNoFaultsAndANonPositiveInterval() throws Exception {
+    Nemesis nemesis = Nemesis.on(addressed());
+    assertThatThrownBy(() -> nemesis.faults()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.faults(): give at least one fault to choose from, e.g."
+            + " faults(Nemesis.isolateRandomNode(), Nemesis.partitionHalves())");
+    assertThatThrownBy(() -> nemesis.faults(Nemesis.partitionHalves(), null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.faults(...): fault 2 is null; give faults such as Nemesis.isolateRandomNode()");
+    assertThatThrownBy(() -> nemesis.every(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.every(PT0S): the interval must be positive, e.g. every(Duration.ofMillis(500))");
+    assertThatThrownBy(() -> nemesis.every(Duration.ofMillis(-500))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.every(PT-0.5S): the interval must be positive, e.g. every(Duration.ofMillis(500))");
+    assertThatThrownBy(() -> nemesis.every(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Nemesis.every(null): the interval must be positive, e.g. every(Duration.ofMillis(500))");
+    assertThatThrownBy(nemesis::start).isInstanceOf(IllegalStateException.class)
+        .hasMessage("Nemesis.start(): no faults to choose from; give them first, e.g."
+            + " Nemesis.on(net).faults(Nemesis.isolateRandomNode(), Nemesis.partitionHalves()).start()");
+  }
+
+  /** Its first step would be a day away, and it is closed at once: nothing is ever applied to the handles. */
+  @Test
+  void aNemesisStartsOnceAndIsConfiguredBeforeItStarts() throws Exception {
+    try (Nemesis nemesis = Nemesis.on(addressed()).every(Duration.ofDays(1)).faults(Nemesis.isolateRandomNode())
+        .start()) {
+      assertThatThrownBy(nemesis::start).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Nemesis.start(): this nemesis was started already; for another run, build a new one with"
+              + " Nemesis.on(net)...start()");
+      assertThatThrownBy(() -> nemesis.seed(7)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Nemesis.seed(7): the nemesis was started already; configure it before start()");
+      assertThatThrownBy(() -> nemesis.every(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Nemesis.every(PT1S): the nemesis was started already; configure it before start()");
+      assertThatThrownBy(() -> nemesis.faults(Nemesis.partitionHalves())).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Nemesis.faults(...): the nemesis was started already; configure it before start()");
+    }
   }
 }
