@@ -48,7 +48,9 @@ final class Construction {
       made.undo(e);
       throw e;
     }
-    return new Network(made.namespaces, made.bridges, made.attachments, made.owned, made.hostLinks);
+    Network network = new Network(made.namespaces, made.bridges, made.attachments, made.owned, made.hostLinks);
+    network.publishOwnNames();
+    return network;
   }
 
   private void namespaces(List<NamespaceSpec> specs, Map<String, NetNs> existing) {

@@ -26,6 +26,7 @@ final class LibraryInternals {
   private static final MethodHandle COMBINE;
   private static final MethodHandle KEEP_HOST_LINKS;
   private static final MethodHandle RESTORE;
+  private static final MethodHandle PUBLISH_NAMES;
 
   static {
     try {
@@ -37,6 +38,7 @@ final class LibraryInternals {
       COMBINE = network.findStatic(Network.class, "combine", MethodType.methodType(Network.class, List.class));
       KEEP_HOST_LINKS = network.findVirtual(Network.class, "keepHostLinks", MethodType.methodType(void.class));
       RESTORE = network.findVirtual(Network.class, "restore", MethodType.methodType(void.class));
+      PUBLISH_NAMES = network.findVirtual(Network.class, "publishNames", MethodType.methodType(AutoCloseable.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -77,6 +79,14 @@ final class LibraryInternals {
       RESTORE.invokeExact(view);
       return null;
     });
+  }
+
+  /**
+   * Makes the names of {@code view}'s namespaces (a test's together with its enclosing classes')
+   * the ones threads and processes inside them see, until the handle is closed.
+   */
+  static AutoCloseable publishNames(Network view) {
+    return invoke(() -> (AutoCloseable) PUBLISH_NAMES.invokeExact(view));
   }
 
   /** A method handle's call; what it throws is unchecked (the methods behind them declare nothing). */

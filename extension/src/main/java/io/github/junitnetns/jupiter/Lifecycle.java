@@ -69,6 +69,7 @@ final class Lifecycle {
       carrier.release();
     }
     wire(topology, veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), mine);
+    topology.publishNames(outer);
   }
 
   static void afterAll(ExtensionContext context) {
@@ -164,6 +165,7 @@ final class Lifecycle {
     }
     wire(topology, notBuiltYet(plan.veths(), v -> true, v -> v.id(), classTopologies),
         notBuiltYet(plan.bridges(), b -> true, b -> b.id(), classTopologies), topology.all(), own);
+    topology.publishNames(classTopologies);
   }
 
   static void afterEach(ExtensionContext context) {

@@ -42,7 +42,9 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
  * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}), the lines of
  * the test JVM wrapper writer and the Maven plugin ({@code JvmWrapperTest}, and the plugin's
- * invoker tests in {@code maven-plugin/src/it}).
+ * invoker tests in {@code maven-plugin/src/it}), the resolver's {@code UnknownHostException} for a name
+ * without an address of the family asked for ({@code NameResolutionTest}), the JDK 17 line of the names
+ * note ({@code NamesOnJdk17PrivilegedTest}).
  * Kernel refusals are in {@link ErrorCataloguePrivilegedTest}.
  */
 class ErrorCatalogueTest {
@@ -382,5 +384,23 @@ class ErrorCatalogueTest {
           "junit-netns skips the tests that need netem, SkipOnce.third() first: Cannot shape eth0@y with delay 200ms:"
               + " ... `sudo modprobe sch_netem` ... Only this first skip is logged.");
     }
+  }
+
+  /** The note at the top of the report of a test that failed to resolve one of its own names. */
+  @Test
+  void aTestThatCouldNotResolveOneOfItsNamesIsToldWhy() {
+    String note = FailureDiagnostics.namesNote(new IllegalStateException(
+        new java.net.UnknownHostException("server: Name or service not known")), Set.of("client", "server"));
+    assertThat(note).startsWith("junit-netns: \"server\" is the name of a namespace of this test, but ")
+        .endsWith(". See docs/names.md.\n");
+    if (Runtime.version().feature() >= 18) {
+      // This thread is JUnit's, on the host: the names resolve in this JVM, but not here.
+      assertThat(note).contains("it resolves only on threads inside the test's namespaces, and this lookup ran outside"
+          + " (a pool made on the host?); use ns.threadFactory(), ns.call(...) or net.address(\"server\")");
+    } else {
+      assertThat(note).contains("names of namespaces resolve only on JDK 18 and later");
+    }
+    assertThat(FailureDiagnostics.namesNote(new java.net.UnknownHostException("example.com"), Set.of("server")))
+        .isEmpty();
   }
 }
