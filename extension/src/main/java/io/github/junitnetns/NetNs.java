@@ -4,6 +4,7 @@ import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.JdkNio;
+import io.github.junitnetns.internal.names.Names;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.process.ProcessSupervisor;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class NetNs implements AutoCloseable {
   NetNs(NsHandle handle) {
     this.handle = handle;
     this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
-    this.processes = new ProcessSupervisor(handle, NetNsException::of);
+    this.processes = new ProcessSupervisor(handle, NetNsException::of, hosts -> Names.hostsFileFor(handle.id(), hosts));
   }
 
   /** Creates a new, anonymous namespace with {@code lo} up. */
@@ -216,6 +217,9 @@ public final class NetNs implements AutoCloseable {
    * The process (with its descendants) is killed when this namespace is closed, and also when the
    * JVM dies, even by SIGKILL. Its output is captured: read it from {@link Process#getInputStream()}
    * as usual, or all at once with {@link #output(Process)}; a failing test's report shows its end.
+   * In a namespace of a {@link Network} (or of an {@code @IsolatedNetNs} test) the process reads an
+   * {@code /etc/hosts} that lists the network's names first, then the host's entries, so
+   * {@code curl http://server:8080/} works; the host's file is not changed (docs/names.md).
    *
    * <pre>{@code
    * Process server = ns.exec("python3", "-m", "http.server", "8000");
