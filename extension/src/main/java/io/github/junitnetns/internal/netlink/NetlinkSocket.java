@@ -117,6 +117,63 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code body} as one nfnetlink batch between {@code begin} and {@code end}
+   * (NFNL_MSG_BATCH_BEGIN/END), in one datagram: the kernel applies all of it or none of it. Each
+   * body message asks for an ACK; begin and end do not (kernels before 6.0 answer neither). An
+   * error answered to {@code begin}'s sequence number refuses the batch as a whole (the subsystem
+   * is missing, or the commit failed); then nothing more is awaited and it is thrown, named after
+   * the first body message. Otherwise the first body message's failure is thrown.
+   */
+  public synchronized void executeBatch(NlMessage begin, List<NlMessage> body, NlMessage end) throws ErrnoException {
+    checkOpen();
+    if (body.isEmpty()) {
+      return;
+    }
+    int beginSeq = ++seq;
+    ByteArrayOutputStream batch = new ByteArrayOutputStream(256 * (body.size() + 2));
+    byte[] encoded = begin.encode(beginSeq);
+    batch.write(encoded, 0, encoded.length);
+    int first = seq + 1;
+    for (NlMessage message : body) {
+      encoded = withAck(message).encode(++seq);
+      batch.write(encoded, 0, encoded.length);
+    }
+    encoded = end.encode(++seq);
+    batch.write(encoded, 0, encoded.length);
+    byte[] bytes = batch.toByteArray();
+    Syscalls.send(fd, bytes, bytes.length, "netlink socket in " + where);
+
+    ErrnoException[] failure = new ErrnoException[1];
+    int[] pending = {body.size()};
+    boolean[] refused = {false};
+    while (pending[0] > 0 && !refused[0]) {
+      forEachMessage(receive(), (data, in, at, len, type, flags, replySeq) -> {
+        if (type != Rtnl.NLMSG_ERROR) {
+          return;
+        }
+        int error = -in.getInt(at + Rtnl.NLMSG_HDRLEN);
+        int index = replySeq - first;
+        if (replySeq == beginSeq && error != 0) {
+          refused[0] = true;
+          NlMessage named = body.get(0);
+          failure[0] = new ErrnoException(named.operation(), named.object(), error,
+              extendedAckMessage(data, at, len, flags));
+        } else if (index >= 0 && index < body.size()) {
+          pending[0]--;
+          if (error != 0 && failure[0] == null) {
+            NlMessage failed = body.get(index);
+            failure[0] = new ErrnoException(failed.operation(), failed.object(), error,
+                extendedAckMessage(data, at, len, flags));
+          }
+        }
+      });
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+  }
+
   /** Sends a plain request (no NLM_F_DUMP) and returns the kernel's one answer, e.g. a link by name. */
   public synchronized NlReply get(NlMessage request) throws ErrnoException {
     checkOpen();

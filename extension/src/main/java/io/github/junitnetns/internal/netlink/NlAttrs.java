@@ -3,7 +3,9 @@ package io.github.junitnetns.internal.netlink;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The attributes of one message (or of one nested attribute), indexed by type for lookup. The
@@ -65,6 +67,44 @@ public final class NlAttrs {
     return has(type) && 8 * (index + 1) <= length[type]
         ? ByteBuffer.wrap(data).order(ORDER).getLong(at)
         : 0;
+  }
+
+  /** A 32-bit attribute in network byte order (NLA_BE32), or {@code absent}. */
+  public int be32(int type, int absent) {
+    return has(type) && length[type] >= 4
+        ? ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN).getInt(offset[type])
+        : absent;
+  }
+
+  /** A 64-bit attribute in network byte order (NLA_BE64), or {@code absent}. */
+  public long be64(int type, long absent) {
+    return has(type) && length[type] >= 8
+        ? ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN).getLong(offset[type])
+        : absent;
+  }
+
+  /**
+   * The children of the nested attribute {@code type}, in order, each parsed as nested attributes:
+   * for lists whose elements share one type (nf_tables' NFTA_LIST_ELEM), which the index by type
+   * would collapse to the last. Empty when absent.
+   */
+  public List<NlAttrs> list(int type) {
+    List<NlAttrs> children = new ArrayList<>();
+    if (!has(type)) {
+      return children;
+    }
+    ByteBuffer in = ByteBuffer.wrap(data).order(ORDER);
+    int at = offset[type];
+    int to = offset[type] + length[type];
+    while (at + Rtnl.NLA_HDRLEN <= to) {
+      int len = in.getShort(at) & 0xffff;
+      if (len < Rtnl.NLA_HDRLEN || at + len > to) {
+        break;
+      }
+      children.add(parse(data, at + Rtnl.NLA_HDRLEN, at + len));
+      at += NlMessage.align(len);
+    }
+    return children;
   }
 
   /** A string attribute without its terminating NUL. */

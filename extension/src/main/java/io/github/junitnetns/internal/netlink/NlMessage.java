@@ -20,10 +20,20 @@ public final class NlMessage {
   private final int type;
   private int flags;
   private final String object;
+  private final String operation;
 
   public NlMessage(int type, int flags, String object) {
+    this(type, flags, null, object);
+  }
+
+  /**
+   * A request of a family whose type numbers are not rtnetlink's (e.g. nfnetlink's
+   * {@code NFT_MSG_NEWRULE}): {@code operation} names it in errors.
+   */
+  public NlMessage(int type, int flags, String operation, String object) {
     this.type = type;
     this.flags = flags | Rtnl.NLM_F_REQUEST;
+    this.operation = operation;
     this.object = object;
     this.buf = ByteBuffer.allocate(128).order(ORDER);
     buf.position(Rtnl.NLMSG_HDRLEN);
@@ -44,7 +54,7 @@ public final class NlMessage {
   }
 
   public String operation() {
-    return Rtnl.messageTypeName(type);
+    return operation != null ? operation : Rtnl.messageTypeName(type);
   }
 
   public String object() {
@@ -84,6 +94,24 @@ public final class NlMessage {
   /** struct rtmsg (linux/rtnetlink.h). */
   public NlMessage rtmsg(int family, int dstLen, int srcLen, int table, int protocol, int scope, int rtType) {
     return u8(family).u8(dstLen).u8(srcLen).u8(0).u8(table).u8(protocol).u8(scope).u8(rtType).u32(0);
+  }
+
+  /**
+   * struct nfgenmsg (linux/netfilter/nfnetlink.h): the family, version NFNETLINK_V0 and the
+   * resource id, which is big-endian (for a batch: the subsystem, NFNL_SUBSYS_NFTABLES).
+   */
+  public NlMessage nfgenmsg(int family, int resId) {
+    return u8(family).u8(0).u8(resId >>> 8).u8(resId);
+  }
+
+  /** A 32-bit attribute in network byte order, as nf_tables takes its numbers (NLA_BE32). */
+  public NlMessage attrBe32(int attrType, int value) {
+    return attr(attrType, ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(value).array());
+  }
+
+  /** A 64-bit attribute in network byte order (NLA_BE64), e.g. a rule's handle. */
+  public NlMessage attrBe64(int attrType, long value) {
+    return attr(attrType, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(value).array());
   }
 
   public NlMessage attr(int attrType, byte[] value) {
