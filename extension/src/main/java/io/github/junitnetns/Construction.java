@@ -35,6 +35,11 @@ final class Construction {
 
   /** Builds {@code plan}; {@code existing} are namespaces by name that are used, not created. */
   static Network build(TopologyPlan plan, Map<String, NetNs> existing) {
+    return build(plan, existing, Map.of());
+  }
+
+  /** As {@link #build(TopologyPlan, Map)}, then {@code masquerades}: namespace name to its masqueraded interfaces. */
+  static Network build(TopologyPlan plan, Map<String, NetNs> existing, Map<String, List<String>> masquerades) {
     Construction made = new Construction();
     try {
       made.namespaces(plan.namespaces(), existing);
@@ -44,6 +49,7 @@ final class Construction {
       for (BridgePlan bridge : plan.bridges()) {
         made.bridge(bridge);
       }
+      masquerades.forEach((name, interfaces) -> made.masquerade(name, interfaces, existing.containsKey(name)));
     } catch (RuntimeException | Error e) {
       made.undo(e);
       throw e;
@@ -94,6 +100,16 @@ final class Construction {
       Link end = bridge.attach(namespaces.get(member.namespace()), member.interfaceName(), plan.mtu());
       address(end, member.address());
       attachments.add(Attachment.of(plan.medium(), member));
+    }
+  }
+
+  private void masquerade(String name, List<String> interfaces, boolean existing) {
+    NetNs ns = namespaces.get(name);
+    for (String outInterface : interfaces) {
+      ns.masquerade(outInterface);
+      if (existing) {
+        owned.add(() -> ns.unmasquerade(outInterface)); // a namespace passed in outlives the network: take it back
+      }
     }
   }
 

@@ -403,4 +403,22 @@ class ErrorCatalogueTest {
     assertThat(FailureDiagnostics.namesNote(new java.net.UnknownHostException("example.com"), Set.of("server")))
         .isEmpty();
   }
+
+  /** Masquerading: a missing interface argument, and the builder's option on the host. */
+  @Test
+  void masqueradeWithoutAnInterfaceOrOnTheHostIsRefused() {
+    try (NetNs host = openHost()) {
+      assertThatThrownBy(() -> host.masquerade(" ")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("NetNs.masquerade(\" \"): give the interface the translated packets leave through, e.g."
+              + " masquerade(\"eth1\"), the router's side towards the server");
+      assertThatThrownBy(() -> host.unmasquerade(null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("NetNs.unmasquerade(null): give the interface given to masquerade, e.g. unmasquerade(\"eth1\")");
+    }
+    assertThatThrownBy(() -> Network.builder().masquerade(Network.HOST, "eth0")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.builder().masquerade(\"<host>\", \"eth0\"): junit-netns never translates the host's"
+            + " traffic. Masquerade in a router namespace of the test.");
+    assertThatThrownBy(() -> Network.builder().masquerade("router", null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.builder().masquerade(\"router\", null): give the interface the translated packets leave"
+            + " through, e.g. masquerade(\"router\", \"eth1\")");
+  }
 }
