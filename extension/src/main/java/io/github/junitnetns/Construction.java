@@ -36,6 +36,11 @@ final class Construction {
 
   /** Builds {@code plan}; {@code existing} are namespaces by name that are used, not created. */
   static Network build(TopologyPlan plan, Map<String, NetNs> existing) {
+    return build(plan, existing, Map.of());
+  }
+
+  /** As {@link #build(TopologyPlan, Map)}, then {@code masquerades}: namespace name to its masqueraded interfaces. */
+  static Network build(TopologyPlan plan, Map<String, NetNs> existing, Map<String, List<String>> masquerades) {
     Construction made = new Construction();
     try {
       made.namespaces(plan.namespaces(), existing);
@@ -45,6 +50,7 @@ final class Construction {
       for (BridgePlan bridge : plan.bridges()) {
         made.bridge(bridge);
       }
+      masquerades.forEach((name, interfaces) -> made.masquerade(name, interfaces, existing.containsKey(name)));
     } catch (NetNsException e) {
       made.undo(e);
       throw Descriptors.ranOut(e.errno()) ? descriptorsRanOut(e, plan) : e;
@@ -52,7 +58,9 @@ final class Construction {
       made.undo(e);
       throw e;
     }
-    return new Network(made.namespaces, made.bridges, made.attachments, made.owned, made.hostLinks);
+    Network network = new Network(made.namespaces, made.bridges, made.attachments, made.owned, made.hostLinks);
+    network.publishOwnNames();
+    return network;
   }
 
   private void namespaces(List<NamespaceSpec> specs, Map<String, NetNs> existing) {
@@ -96,6 +104,16 @@ final class Construction {
       Link end = bridge.attach(namespaces.get(member.namespace()), member.interfaceName(), plan.mtu());
       address(end, member.address());
       attachments.add(Attachment.of(plan.medium(), member));
+    }
+  }
+
+  private void masquerade(String name, List<String> interfaces, boolean existing) {
+    NetNs ns = namespaces.get(name);
+    for (String outInterface : interfaces) {
+      ns.masquerade(outInterface);
+      if (existing) {
+        owned.add(() -> ns.unmasquerade(outInterface)); // a namespace passed in outlives the network: take it back
+      }
     }
   }
 

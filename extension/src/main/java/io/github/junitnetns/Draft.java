@@ -21,6 +21,8 @@ final class Draft {
   private final Map<String, Boolean> namespaces = new LinkedHashMap<>();
   private final List<VethSpec> veths = new ArrayList<>();
   private final List<BridgeSpec> bridges = new ArrayList<>();
+  /** Namespace name and interface, for each masquerade(...) call, with the call for messages. */
+  private final List<String[]> masquerades = new ArrayList<>();
 
   static String quote(String text) {
     return text == null ? "null" : "\"" + text + "\"";
@@ -40,6 +42,28 @@ final class Draft {
   void forwarding(String name, String call) {
     name(name, call);
     namespaces.put(name, true);
+  }
+
+  void masquerade(String name, String outInterface, String call) {
+    name(name, call);
+    if (name.equals(Network.HOST)) {
+      throw new IllegalArgumentException("Network.builder()." + call + ": junit-netns never translates the host's"
+          + " traffic. Masquerade in a router namespace of the test.");
+    }
+    if (outInterface == null || outInterface.isBlank()) {
+      throw new IllegalArgumentException("Network.builder()." + call + ": give the interface the translated packets"
+          + " leave through, e.g. masquerade(\"router\", \"eth1\")");
+    }
+    masquerades.add(new String[] {name, outInterface, call});
+  }
+
+  /** The masquerades, namespace name to interfaces, in call order. */
+  Map<String, List<String>> masquerades() {
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    for (String[] m : masquerades) {
+      byName.computeIfAbsent(m[0], k -> new ArrayList<>()).add(m[1]);
+    }
+    return byName;
   }
 
   void veth(String left, String right, NetworkBuilder.VethOptions o, String call) {
@@ -96,6 +120,30 @@ final class Draft {
   TopologyPlan plan() {
     List<NamespaceSpec> specs = new ArrayList<>();
     namespaces.forEach((name, forwarding) -> specs.add(new NamespaceSpec(name, forwarding)));
-    return TopologyPlan.of(specs, veths, bridges);
+    TopologyPlan plan = TopologyPlan.of(specs, veths, bridges);
+    for (String[] m : masquerades) {
+      String name = m[0];
+      String what = "Network.builder()." + m[2];
+      if (!namespaces.get(name)) {
+        throw new IllegalArgumentException(what + ": \"" + name + "\" does not forward, so no packet would pass"
+            + " through it to be masqueraded. Add .forwarding(\"" + name + "\").");
+      }
+      List<String> interfaces = new ArrayList<>();
+      plan.veths().forEach(v -> {
+        if (v.left().namespace().equals(name)) {
+          interfaces.add(v.left().interfaceName());
+        }
+        if (v.right().namespace().equals(name)) {
+          interfaces.add(v.right().interfaceName());
+        }
+      });
+      plan.bridges().forEach(b -> b.members().stream().filter(e -> e.namespace().equals(name))
+          .forEach(e -> interfaces.add(e.interfaceName())));
+      if (!interfaces.contains(m[1])) {
+        throw new IllegalArgumentException(what + ": \"" + name + "\" has no interface " + m[1] + " in this network;"
+            + " it has " + interfaces + ".");
+      }
+    }
+    return plan;
   }
 }

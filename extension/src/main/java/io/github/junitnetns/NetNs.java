@@ -5,6 +5,7 @@ import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.JdkNio;
+import io.github.junitnetns.internal.names.Names;
 import io.github.junitnetns.internal.netlink.NetlinkSocket;
 import io.github.junitnetns.internal.netlink.Nft;
 import io.github.junitnetns.internal.ns.NsHandle;
@@ -82,6 +83,9 @@ public final class NetNs implements AutoCloseable {
   /** junit-netns's nf_tables table here. */
   private final Firewall firewall;
 
+  /** The interfaces masqueraded through this handle. */
+  private final Nat.Ledger nat = new Nat.Ledger();
+
   NetNs(NsHandle handle) {
     this(handle, false);
   }
@@ -91,7 +95,7 @@ public final class NetNs implements AutoCloseable {
     this.host = host;
     this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
     this.firewall = new Firewall(this, new NftClient(this::openNetfilterSocket, handle::label, NetNsException::of));
-    this.processes = new ProcessSupervisor(handle, NetNsException::of);
+    this.processes = new ProcessSupervisor(handle, NetNsException::of, hosts -> Names.hostsFileFor(handle.id(), hosts));
   }
 
   /** Creates a new, anonymous namespace with {@code lo} up. */
@@ -272,6 +276,9 @@ public final class NetNs implements AutoCloseable {
    * The process (with its descendants) is killed when this namespace is closed, and also when the
    * JVM dies, even by SIGKILL. Its output is captured: read it from {@link Process#getInputStream()}
    * as usual, or all at once with {@link #output(Process)}; a failing test's report shows its end.
+   * In a namespace of a {@link Network} (or of an {@code @IsolatedNetNs} test) the process reads an
+   * {@code /etc/hosts} that lists the network's names first, then the host's entries, so
+   * {@code curl http://server:8080/} works; the host's file is not changed (docs/names.md).
    *
    * <pre>{@code
    * Process server = ns.exec("python3", "-m", "http.server", "8000");
@@ -372,6 +379,41 @@ public final class NetNs implements AutoCloseable {
   }
 
   /**
+   * Makes this namespace, a router, rewrite the source address of the packets it forwards out of
+   * {@code outInterface} to that interface's own address, like
+   * {@code iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE} (source NAT); replies are
+   * translated back. So a server behind the router sees the router, and needs no route back to
+   * the clients' network. Done with nf_tables over netlink (a {@code nat} chain on
+   * {@code postrouting} in a table of its own, {@code inet junit_netns_nat}), IPv4 and IPv6,
+   * inside this namespace only. Masquerading an interface twice is harmless.
+   *
+   * <pre>{@code
+   * @IsolatedNetNs({"client", "server"})
+   * @IsolatedNetNs(value = "router", forwarding = true)
+   * @VethLink(left = "client", right = "router", subnet = "10.0.1.0/24")
+   * @VethLink(left = "router", right = "server", subnet = "10.0.2.0/24")   // router's eth1
+   * ...
+   * net.ns("client").addRoute("default", "10.0.1.2");
+   * net.ns("router").masquerade("eth1");        // the server sees 10.0.2.1, and needs no route back
+   * }</pre>
+   *
+   * <p>It stays until {@link #unmasquerade} or until the namespace is gone; a handle on a namespace
+   * it did not create ({@link #open}) takes its masquerading back at {@link #close()}.
+   *
+   * @throws IllegalArgumentException if this namespace has no interface {@code outInterface}
+   * @throws IllegalStateException if it does not forward (nothing would pass through to translate)
+   * @throws NetNsException if the kernel refuses, e.g. one without nf_tables NAT support
+   */
+  public void masquerade(String outInterface) {
+    Nat.masquerade(this, outInterface);
+  }
+
+  /** Stops {@link #masquerade masquerading} on {@code outInterface}; harmless when it is not. */
+  public void unmasquerade(String outInterface) {
+    Nat.unmasquerade(this, outInterface);
+  }
+
+  /**
    * A readable account of this namespace, like {@code ip addr} followed by {@code ip route}:
    * interfaces with state, addresses and counters, then the routes of the main table.
    */
@@ -389,6 +431,9 @@ public final class NetNs implements AutoCloseable {
   public void close() {
     if (host) {
       return;
+    }
+    if (!handle.owned() && !handle.isClosed()) {
+      Nat.release(this); // a namespace we did not create outlives the handle: take our rules back
     }
     if (handle.beginClose()) {
       processes.closeAll();
@@ -444,6 +489,16 @@ public final class NetNs implements AutoCloseable {
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
+  }
+
+  /** Who masqueraded what here, through this handle. */
+  Nat.Ledger natLedger() {
+    return nat;
+  }
+
+  /** An nf_tables client for this namespace's NAT; each call opens and closes its own socket. */
+  NftClient nat() {
+    return new NftClient(this::openNetfilterSocket, handle::label, NetNsException::of);
   }
 
   /** The namespace core: descriptor, identity, label, socket. */

@@ -1,5 +1,7 @@
 package io.github.junitnetns;
 
+import io.github.junitnetns.internal.names.NameTable;
+import io.github.junitnetns.internal.names.Names;
 import io.github.junitnetns.internal.topology.Attachment;
 import io.github.junitnetns.internal.topology.TopologyPlan;
 import java.net.InetAddress;
@@ -46,6 +48,8 @@ public final class Network implements AutoCloseable {
   /** The nemeses started on this view ({@link Nemesis#on}): reported with it, stopped by {@link #restore()} and {@link #close()}. */
   final Nemeses nemeses = new Nemeses();
   private final Faulting faulting = new Faulting(this, holdings);
+  /** This network's names while it is built and open; withdrawn first at close. */
+  private volatile AutoCloseable names = () -> {};
 
   Network(Map<String, NetNs> namespaces, Map<String, Bridge> bridges, List<Attachment> attachments,
       List<AutoCloseable> owned, List<AutoCloseable> hostLinks) {
@@ -123,6 +127,7 @@ public final class Network implements AutoCloseable {
     }
     RuntimeException failure = nemeses.stop(null);
     List<AutoCloseable> all = new ArrayList<>(owned);
+    all.add(names); // withdrawn first: the namespaces' identities may be reused once they are gone
     if (!keepHostLinks) {
       all.addAll(hostLinks);
     }
@@ -141,6 +146,34 @@ public final class Network implements AutoCloseable {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /**
+   * Makes the names of this network's namespaces resolve on threads inside them (JDK 18+) and in
+   * processes {@link NetNs#exec} starts there, until {@link #close()}; see docs/names.md.
+   */
+  void publishOwnNames() {
+    names = publishNames();
+  }
+
+  /**
+   * Publishes the names of this view's namespaces (each with every configured address, the
+   * {@link #address} first) for threads and processes inside them, until the handle is closed.
+   * The most recently published table of a namespace is the one it sees.
+   */
+  AutoCloseable publishNames() {
+    NameTable.Builder table = NameTable.builder();
+    namespaces.forEach((name, ns) -> {
+      if (!ns.isClosed()) {
+        table.namespace(name, ns.id());
+      }
+    });
+    for (Attachment attachment : attachments) {
+      if (attachment.address() != null && namespaces.containsKey(attachment.namespace())) {
+        table.address(attachment.namespace(), attachment.address());
+      }
+    }
+    return Names.publish(table.build());
   }
 
   /** The names of the namespaces, in declaration order. */

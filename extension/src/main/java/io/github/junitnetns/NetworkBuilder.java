@@ -45,6 +45,16 @@ public final class NetworkBuilder {
     return this;
   }
 
+  /**
+   * Makes {@code name}, a router declared with {@link #forwarding}, masquerade what it forwards out
+   * of its interface {@code outInterface} once the network is built, as {@link NetNs#masquerade} does:
+   * {@code .forwarding("router").veth("router", "server", "10.0.2.0/24").masquerade("router", "eth1")}.
+   */
+  public NetworkBuilder masquerade(String name, String outInterface) {
+    draft.masquerade(name, outInterface, "masquerade(" + Draft.quote(name) + ", " + Draft.quote(outInterface) + ")");
+    return this;
+  }
+
   /** A veth from {@code left} to {@code right}, the ends addressed from {@code subnet} (first and second host). */
   public NetworkBuilder veth(String left, String right, String subnet) {
     return veth(left, right, veth -> veth.subnet(subnet));
@@ -85,7 +95,7 @@ public final class NetworkBuilder {
    * @throws IllegalArgumentException for a mistake in the declaration; nothing is created
    */
   public Network build() {
-    return Construction.build(draft.plan(), draft.existing());
+    return Construction.build(draft.plan(), draft.existing(), draft.masquerades());
   }
 
   /** Options of one veth; see {@link #veth(String, String, Consumer)}. */

@@ -44,6 +44,8 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
   private final Carrier runner;
   private final String workerNamespace;
   private boolean closed;
+  /** The names of this level together with its enclosing classes', when there are such (see {@link #publishNames}). */
+  private AutoCloseable names;
 
   BuiltTopology(String primary, Carrier runner, String workerNamespace) {
     this.primary = primary;
@@ -83,6 +85,27 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
       this.built.add(bridge.id());
       bridgeNames.add(bridge.name());
     }
+  }
+
+  /**
+   * Publishes the names of this level's network together with {@code outer}'s (the enclosing
+   * classes' topologies), so that a test's namespaces see the class's names too; until closed. A
+   * level alone needs nothing: its network published its own names when it was built.
+   */
+  synchronized void publishNames(List<BuiltTopology> outer) {
+    List<Network> parts = new ArrayList<>();
+    for (BuiltTopology topology : outer) {
+      if (topology.network() != null) {
+        parts.add(topology.network());
+      }
+    }
+    if (parts.isEmpty()) {
+      return;
+    }
+    if (network != null) {
+      parts.add(network);
+    }
+    names = LibraryInternals.publishNames(LibraryInternals.combine(parts));
   }
 
   /** This level's network: its namespaces, veths and bridges (null before {@link #built}). */
@@ -172,6 +195,9 @@ final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.Close
       runner.release();
     }
     RuntimeException failure = null;
+    if (names != null) {
+      failure = attempt(names, failure);
+    }
     if (view != null) {
       failure = attempt(view, failure); // owns nothing, but stops the nemeses started on it while the namespaces exist
     }

@@ -4,11 +4,14 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.names.Names;
 import io.github.junitnetns.internal.ns.Pins;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
@@ -40,7 +43,8 @@ final class FailureDiagnostics {
       if (!topology.borrowed().isEmpty()) {
         Contexts.classTopologies(context).forEach(BuiltTopology::failed);
       }
-      StringBuilder report = new StringBuilder("Network namespaces when the test failed:\n");
+      StringBuilder report = new StringBuilder(namesNote(throwable, topology.all().keySet()))
+          .append("Network namespaces when the test failed:\n");
       for (NetNs ns : topology.all().values()) {
         String text;
         try {
@@ -74,6 +78,28 @@ final class FailureDiagnostics {
       context.publishReportEntry("junit-netns nemesis", timelines);
       report.append(timelines);
     }
+  }
+
+  /**
+   * Why a name of the test's namespaces did not resolve, when the failure is an
+   * {@link UnknownHostException} for one (in its causes); otherwise empty.
+   */
+  static String namesNote(Throwable throwable, Set<String> names) {
+    for (Throwable t = throwable; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException && t.getMessage() != null) {
+        String message = t.getMessage();
+        int colon = message.indexOf(':');
+        String host = (colon < 0 ? message : message.substring(0, colon)).trim();
+        if (names.stream().anyMatch(n -> !n.isEmpty() && n.equalsIgnoreCase(host))) {
+          String why = Names.whyNamesDoNotResolve();
+          return "junit-netns: \"" + host + "\" is the name of a namespace of this test, but " + (why != null ? why
+              : "it resolves only on threads inside the test's namespaces, and this lookup ran outside (a pool made on"
+                  + " the host?); use ns.threadFactory(), ns.call(...) or net.address(\"" + host + "\")")
+              + ". See docs/names.md.\n";
+        }
+      }
+    }
+    return "";
   }
 
   /**

@@ -28,6 +28,7 @@ final class LibraryInternals {
   private static final MethodHandle KEEP_HOST_LINKS;
   private static final MethodHandle RESTORE;
   private static final MethodHandle NEMESIS_REPORT;
+  private static final MethodHandle PUBLISH_NAMES;
 
   static {
     try {
@@ -40,6 +41,7 @@ final class LibraryInternals {
       KEEP_HOST_LINKS = network.findVirtual(Network.class, "keepHostLinks", MethodType.methodType(void.class));
       RESTORE = network.findVirtual(Network.class, "restore", MethodType.methodType(void.class));
       NEMESIS_REPORT = network.findVirtual(Network.class, "nemesisReport", MethodType.methodType(String.class));
+      PUBLISH_NAMES = network.findVirtual(Network.class, "publishNames", MethodType.methodType(AutoCloseable.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -85,6 +87,14 @@ final class LibraryInternals {
   /** The timelines of the nemeses started on {@code view}; empty if none. */
   static String nemesisReport(Network view) {
     return invoke(() -> (String) NEMESIS_REPORT.invokeExact(view));
+  }
+
+  /**
+   * Makes the names of {@code view}'s namespaces (a test's together with its enclosing classes')
+   * the ones threads and processes inside them see, until the handle is closed.
+   */
+  static AutoCloseable publishNames(Network view) {
+    return invoke(() -> (AutoCloseable) PUBLISH_NAMES.invokeExact(view));
   }
 
   /** A method handle's call; what it throws is unchecked (the methods behind them declare nothing). */

@@ -70,6 +70,7 @@ final class Lifecycle {
     }
     wire(topology, veths, bridges, Contexts.classNamespaces(context, plan.namespaces()), mine);
     TestNamespaces.started(context, "Test class " + testClass.getSimpleName(), topology.ownedWithBridges().values());
+    topology.publishNames(outer);
   }
 
   static void afterAll(ExtensionContext context) {
@@ -120,6 +121,7 @@ final class Lifecycle {
       Prebuild.next(context, plan);
       TestNamespaces.started(context, "Test " + testName(context), prebuilt.ownedWithBridges().values());
       TestCaptures.start(context, prebuilt); // every link exists; no test code has run yet
+      prebuilt.publishNames(classTopologies);
       return;
     }
     // Spares: fresh namespaces made in the background while earlier tests ran (SpareNamespaces).
@@ -178,6 +180,7 @@ final class Lifecycle {
     Prebuild.next(context, plan);
     TestNamespaces.started(context, "Test " + testName(context), topology.ownedWithBridges().values());
     TestCaptures.start(context, topology); // every link exists; no test code has run yet
+    topology.publishNames(classTopologies);
   }
 
   static void afterEach(ExtensionContext context) {

@@ -86,4 +86,14 @@ class LayersTest {
         .because("NetNs and Network are usable from TestNG, Spock, Kotest or a main")
         .check(MAIN);
   }
+
+  @Test
+  void namesStandAlone() {
+    noClasses().that().resideInAPackage(ROOT + ".internal.names..")
+        .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".internal.linux..", ROOT + ".internal.netlink..",
+            ROOT + ".internal.ns..", ROOT + ".internal.client..", ROOT + ".internal.process..",
+            ROOT + ".internal.topology..", "com.sun.jna..")
+        .because("the JVM's resolver calls internal.names on every lookup: it reads tables, and loads no JNA")
+        .check(MAIN);
+  }
 }

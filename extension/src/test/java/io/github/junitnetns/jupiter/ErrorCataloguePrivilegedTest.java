@@ -289,4 +289,19 @@ class ErrorCataloguePrivilegedTest {
             + " executor.shutdownNow() and awaitTermination). Set junit.netns.threads-left-behind=warn to report this"
             + " without failing.");
   }
+
+  /** NetNs.masquerade refuses a namespace without the interface or without forwarding, before touching nf_tables. */
+  @Test
+  void masqueradeNamesTheMissingInterfaceOrForwarding() {
+    try (NetNs plain = NetNs.create("plain")) {
+      assertThatThrownBy(() -> plain.masquerade("eth1")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("NetNs.masquerade(\"eth1\") in netns plain: it has no interface eth1; it has [lo]. Give the"
+              + " interface towards the network whose hosts must see this namespace's address.");
+      assertThatThrownBy(() -> plain.masquerade("lo")).isInstanceOf(IllegalStateException.class)
+          .hasMessage("NetNs.masquerade(\"lo\") in netns plain: it does not forward (net.ipv4.ip_forward is 0), so no"
+              + " packet passes through it to be masqueraded. Make it a router first: @IsolatedNetNs(value ="
+              + " \"plain\", forwarding = true), Network.builder().forwarding(\"plain\"), or"
+              + " ns.setSysctl(\"net.ipv4.ip_forward\", \"1\").");
+    }
+  }
 }

@@ -47,7 +47,9 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
  * {@code Shaping} arguments ({@code ShapingTest}), {@code NetNs.ofPid(0)}, a blank label and
  * {@code NetNs.open} of a missing or non-network path ({@code NetNsPrivilegedTest}), the lines of
  * the test JVM wrapper writer and the Maven plugin ({@code JvmWrapperTest}, and the plugin's
- * invoker tests in {@code maven-plugin/src/it}).
+ * invoker tests in {@code maven-plugin/src/it}), the resolver's {@code UnknownHostException} for a name
+ * without an address of the family asked for ({@code NameResolutionTest}), the JDK 17 line of the names
+ * note ({@code NamesOnJdk17PrivilegedTest}).
  * Kernel refusals are in {@link ErrorCataloguePrivilegedTest}.
  */
 class ErrorCatalogueTest {
@@ -605,5 +607,41 @@ class ErrorCatalogueTest {
       assertThatThrownBy(() -> nemesis.faults(Nemesis.partitionHalves())).isInstanceOf(IllegalStateException.class)
           .hasMessage("Nemesis.faults(...): the nemesis was started already; configure it before start()");
     }
+  }
+
+  /** The note at the top of the report of a test that failed to resolve one of its own names. */
+  @Test
+  void aTestThatCouldNotResolveOneOfItsNamesIsToldWhy() {
+    String note = FailureDiagnostics.namesNote(new IllegalStateException(
+        new java.net.UnknownHostException("server: Name or service not known")), Set.of("client", "server"));
+    assertThat(note).startsWith("junit-netns: \"server\" is the name of a namespace of this test, but ")
+        .endsWith(". See docs/names.md.\n");
+    if (Runtime.version().feature() >= 18) {
+      // This thread is JUnit's, on the host: the names resolve in this JVM, but not here.
+      assertThat(note).contains("it resolves only on threads inside the test's namespaces, and this lookup ran outside"
+          + " (a pool made on the host?); use ns.threadFactory(), ns.call(...) or net.address(\"server\")");
+    } else {
+      assertThat(note).contains("names of namespaces resolve only on JDK 18 and later");
+    }
+    assertThat(FailureDiagnostics.namesNote(new java.net.UnknownHostException("example.com"), Set.of("server")))
+        .isEmpty();
+  }
+
+  /** Masquerading: a missing interface argument, and the builder's option on the host. */
+  @Test
+  void masqueradeWithoutAnInterfaceOrOnTheHostIsRefused() {
+    try (NetNs host = openHost()) {
+      assertThatThrownBy(() -> host.masquerade(" ")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("NetNs.masquerade(\" \"): give the interface the translated packets leave through, e.g."
+              + " masquerade(\"eth1\"), the router's side towards the server");
+      assertThatThrownBy(() -> host.unmasquerade(null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("NetNs.unmasquerade(null): give the interface given to masquerade, e.g. unmasquerade(\"eth1\")");
+    }
+    assertThatThrownBy(() -> Network.builder().masquerade(Network.HOST, "eth0")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.builder().masquerade(\"<host>\", \"eth0\"): junit-netns never translates the host's"
+            + " traffic. Masquerade in a router namespace of the test.");
+    assertThatThrownBy(() -> Network.builder().masquerade("router", null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Network.builder().masquerade(\"router\", null): give the interface the translated packets leave"
+            + " through, e.g. masquerade(\"router\", \"eth1\")");
   }
 }

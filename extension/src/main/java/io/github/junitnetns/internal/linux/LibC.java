@@ -31,7 +31,7 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
-  // mount(2), umount2(2): pins under /run/netns, made only on request (keep-on-failure)
+  // mount(2), umount2(2): pins under /run/netns (keep-on-failure), the /etc/hosts of exec processes
   static native int mount(String source, String target, String filesystemType, long flags, Pointer data)
       throws LastErrorException;
 

@@ -16,6 +16,7 @@ import com.sun.jna.Pointer;
 public final class Syscalls {
   // sched.h
   public static final int CLONE_NEWNET = 0x40000000;
+  public static final int CLONE_NEWNS = 0x00020000;
   // fcntl.h
   public static final int O_RDONLY = 0;
   public static final int O_CLOEXEC = 0x80000;
@@ -46,6 +47,8 @@ public final class Syscalls {
   public static final int EPOLL_DATA_OFFSET = EPOLL_EVENT_SIZE == 12 ? 4 : 8;
   // sys/mount.h
   public static final long MS_BIND = 0x1000;
+  public static final long MS_REC = 0x4000;
+  public static final long MS_SLAVE = 1 << 19;
   public static final int MNT_DETACH = 2;
 
   static {
@@ -66,6 +69,36 @@ public final class Syscalls {
       LibC.unshare(CLONE_NEWNET);
     } catch (LastErrorException e) {
       throw new ErrnoException("unshare(CLONE_NEWNET)", "", e.getErrorCode());
+    }
+  }
+
+  /**
+   * Gives the calling thread a mount namespace of its own, a copy of its current one (and, as
+   * CLONE_NEWNS implies CLONE_FS, its own root and working directory; unshare(2)).
+   */
+  public static void unshareMount() throws ErrnoException {
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("unshare(CLONE_NEWNS)", "");
+      }
+      LibC.unshare(CLONE_NEWNS);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("unshare(CLONE_NEWNS)", "", e.getErrorCode());
+    }
+  }
+
+  /**
+   * Makes every mount under {@code target} a slave, like {@code mount --make-rslave}: mounts made
+   * here no longer propagate back to the namespace it was copied from (mount_namespaces(7)).
+   */
+  public static void makeSlaveRecursive(String target) throws ErrnoException {
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("mount --make-rslave", target);
+      }
+      LibC.mount(null, target, null, MS_REC | MS_SLAVE, null);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("mount --make-rslave", target, e.getErrorCode());
     }
   }
 

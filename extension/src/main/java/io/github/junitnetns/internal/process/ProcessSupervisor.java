@@ -2,6 +2,7 @@ package io.github.junitnetns.internal.process;
 
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.ns.Carrier;
+import io.github.junitnetns.internal.ns.HostsMount;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.ns.Watchdog;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -28,16 +30,24 @@ public final class ProcessSupervisor {
   private static final long PROCESS_EXIT_WAIT_MILLIS = 5_000;
   private static final long INSIDE_WAIT_SECONDS = 5;
   private static final int REPORT_LINES = 40;
+  private static final Path ETC_HOSTS = Path.of("/etc/hosts");
 
   private final NsHandle ns;
   private final Function<ErrnoException, ? extends RuntimeException> failures;
+  private final Function<Path, String> hosts;
   private final List<ExecProcess> processes = new CopyOnWriteArrayList<>();
   private final AtomicBoolean watched = new AtomicBoolean();
 
-  /** @param failures what a failed system call becomes, e.g. the public exception */
-  public ProcessSupervisor(NsHandle ns, Function<ErrnoException, ? extends RuntimeException> failures) {
+  /**
+   * @param failures what a failed system call becomes, e.g. the public exception
+   * @param hosts given the host's /etc/hosts, what processes started here should read there
+   *     instead (the names of the namespace's network first), or null to leave it as it is
+   */
+  public ProcessSupervisor(NsHandle ns, Function<ErrnoException, ? extends RuntimeException> failures,
+      Function<Path, String> hosts) {
     this.ns = ns;
     this.failures = failures;
+    this.hosts = hosts;
   }
 
   /**
@@ -99,25 +109,39 @@ public final class ProcessSupervisor {
       process = call(() -> ns.call(launch::start));
     } else {
       String program = Programs.resolve(command.get(0), launch.directory());
-      // The descriptor stays ours until the child is inside: nsenter opens it by number.
-      process = ns.withFd("start a process in it", fd -> {
-        List<String> full = new ArrayList<>();
-        full.add(nsenter);
-        full.add("--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
-        full.add("--");
-        full.add(program);
-        full.addAll(command.subList(1, command.size()));
-        launch.command(full);
-        watch(watchdog);
-        Carrier carrier = Carrier.acquire();
-        try {
-          Process child = call(() -> carrier.call(launch::start));
-          awaitInside(child);
-          return child;
-        } finally {
-          carrier.release();
+      String names = hosts.apply(ETC_HOSTS);
+      HostsMount mount = names == null ? null : hostsMount(names);
+      try {
+        // The descriptor stays ours until the child is inside: nsenter opens it by number.
+        process = ns.withFd("start a process in it", fd -> {
+          List<String> full = new ArrayList<>();
+          full.add(nsenter);
+          full.add("--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+          if (mount != null) {
+            // Entering a mount namespace moves to its root (setns(2)): back to the directory it would have had.
+            full.add("--mount=/proc/" + ProcessHandle.current().pid() + "/fd/" + mount.fd());
+            full.add("--wd=" + (launch.directory() != null ? launch.directory().getAbsolutePath()
+                : Path.of("").toAbsolutePath().toString()));
+          }
+          full.add("--");
+          full.add(program);
+          full.addAll(command.subList(1, command.size()));
+          launch.command(full);
+          watch(watchdog);
+          Carrier carrier = Carrier.acquire();
+          try {
+            Process child = call(() -> carrier.call(launch::start));
+            awaitInside(child);
+            return child;
+          } finally {
+            carrier.release();
+          }
+        });
+      } finally {
+        if (mount != null) {
+          mount.close(); // nsenter opened its own descriptors when it parsed its arguments
         }
-      });
+      }
     }
     if (!ns.owned() && watchdog != null) {
       long pid = process.pid();
@@ -125,6 +149,15 @@ public final class ProcessSupervisor {
       process.onExit().thenRun(() -> watchdog.forgetProcess(pid));
     }
     return process;
+  }
+
+  /** A mount namespace whose /etc/hosts reads {@code content}; a failed system call as {@code failures} says. */
+  private HostsMount hostsMount(String content) throws IOException {
+    try {
+      return HostsMount.create(content, ETC_HOSTS);
+    } catch (ErrnoException e) {
+      throw failures.apply(e);
+    }
   }
 
   /** Runs {@code task}: an IOException or unchecked exception as it is, a failed system call as {@code failures} says. */
