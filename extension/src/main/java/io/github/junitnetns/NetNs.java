@@ -4,10 +4,8 @@ import io.github.junitnetns.internal.client.NftClient;
 import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.Errno;
 import io.github.junitnetns.internal.linux.ErrnoException;
-import io.github.junitnetns.internal.ns.JdkNio;
 import io.github.junitnetns.internal.names.Names;
-import io.github.junitnetns.internal.netlink.NetlinkSocket;
-import io.github.junitnetns.internal.netlink.Nft;
+import io.github.junitnetns.internal.ns.JdkNio;
 import io.github.junitnetns.internal.ns.NsHandle;
 import io.github.junitnetns.internal.process.ProcessSupervisor;
 import java.nio.file.Path;
@@ -67,19 +65,6 @@ public final class NetNs implements AutoCloseable {
   /** The JVM's initial namespace from {@link #host()}: never closed. */
   private final boolean host;
 
-  /** The one handle {@link #host()} returns, opened on first use. */
-  private static final class Host {
-    static final NetNs HANDLE = open();
-
-    private static NetNs open() {
-      try {
-        return new NetNs(NsHandle.openInitial(), true);
-      } catch (ErrnoException e) {
-        throw NetNsException.of(e);
-      }
-    }
-  }
-
   /** junit-netns's nf_tables table here. */
   private final Firewall firewall;
 
@@ -90,11 +75,11 @@ public final class NetNs implements AutoCloseable {
     this(handle, false);
   }
 
-  private NetNs(NsHandle handle, boolean host) {
+  NetNs(NsHandle handle, boolean host) {
     this.handle = handle;
     this.host = host;
     this.client = new RtnlClient(handle::socket, handle::label, NetNsException::of);
-    this.firewall = new Firewall(this, new NftClient(this::openNetfilterSocket, handle::label, NetNsException::of));
+    this.firewall = new Firewall(this, Netfilter.client(handle));
     this.processes = new ProcessSupervisor(handle, NetNsException::of, hosts -> Names.hostsFileFor(handle.id(), hosts));
   }
 
@@ -171,7 +156,7 @@ public final class NetNs implements AutoCloseable {
    * namespace of its own (rootless), that namespace is the one returned.
    */
   public static NetNs host() {
-    return Host.HANDLE;
+    return HostHandle.HANDLE;
   }
 
   /** Opens the namespace of a running process, like {@code ip netns exec} does via {@code /proc/PID/ns/net}. */
@@ -479,18 +464,6 @@ public final class NetNs implements AutoCloseable {
     return firewall;
   }
 
-  /** A NETLINK_NETFILTER socket of this namespace, opened from inside; the caller closes it. */
-  private NetlinkSocket openNetfilterSocket() throws ErrnoException {
-    handle.checkOpen("send nf_tables requests to it");
-    try {
-      return handle.call(() -> NetlinkSocket.open(handle.label(), Nft.NETLINK_NETFILTER));
-    } catch (ErrnoException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
-  }
-
   /** Who masqueraded what here, through this handle. */
   Nat.Ledger natLedger() {
     return nat;
@@ -498,7 +471,7 @@ public final class NetNs implements AutoCloseable {
 
   /** An nf_tables client for this namespace's NAT; each call opens and closes its own socket. */
   NftClient nat() {
-    return new NftClient(this::openNetfilterSocket, handle::label, NetNsException::of);
+    return Netfilter.client(handle);
   }
 
   /** The namespace core: descriptor, identity, label, socket. */

@@ -1,7 +1,5 @@
 package io.github.junitnetns;
 
-import io.github.junitnetns.internal.names.NameTable;
-import io.github.junitnetns.internal.names.Names;
 import io.github.junitnetns.internal.topology.Attachment;
 import io.github.junitnetns.internal.topology.TopologyPlan;
 import java.net.InetAddress;
@@ -148,32 +146,14 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  /**
-   * Makes the names of this network's namespaces resolve on threads inside them (JDK 18+) and in
-   * processes {@link NetNs#exec} starts there, until {@link #close()}; see docs/names.md.
-   */
+  /** Makes this network's names resolve inside its namespaces (JDK 18+, and exec) until {@link #close()}. */
   void publishOwnNames() {
     names = publishNames();
   }
 
-  /**
-   * Publishes the names of this view's namespaces (each with every configured address, the
-   * {@link #address} first) for threads and processes inside them, until the handle is closed.
-   * The most recently published table of a namespace is the one it sees.
-   */
+  /** Publishes this view's names for threads and processes inside its namespaces until closed ({@link NetworkNames}). */
   AutoCloseable publishNames() {
-    NameTable.Builder table = NameTable.builder();
-    namespaces.forEach((name, ns) -> {
-      if (!ns.isClosed()) {
-        table.namespace(name, ns.id());
-      }
-    });
-    for (Attachment attachment : attachments) {
-      if (attachment.address() != null && namespaces.containsKey(attachment.namespace())) {
-        table.address(attachment.namespace(), attachment.address());
-      }
-    }
-    return Names.publish(table.build());
+    return NetworkNames.publish(namespaces, attachments);
   }
 
   /** The names of the namespaces, in declaration order. */
@@ -469,27 +449,12 @@ public final class Network implements AutoCloseable {
 
   /** The named namespaces that have an address: the ones faults can tell apart. */
   Set<String> peers() {
-    Set<String> peers = new LinkedHashSet<>();
-    for (String name : names()) {
-      if (attachments.stream().anyMatch(a -> a.namespace().equals(name) && a.address() != null)) {
-        peers.add(name);
-      }
-    }
-    return peers;
+    return NetworkNames.peers(names(), attachments);
   }
 
+  /** {@code name}'s configured addresses; refused, naming {@code method}, when it has none. */
   List<InetAddress> addressesOf(String name, String method) {
-    List<InetAddress> addresses = new ArrayList<>();
-    for (Attachment attachment : attachments) {
-      if (attachment.namespace().equals(name) && attachment.address() != null && !addresses.contains(attachment.address())) {
-        addresses.add(attachment.address());
-      }
-    }
-    if (addresses.isEmpty()) {
-      throw new IllegalStateException("Network." + method + ": namespace \"" + name + "\" has no configured address,"
-          + " so its packets cannot be told apart; give its @VethLink or @Bridge a subnet or addresses");
-    }
-    return addresses;
+    return NetworkNames.addressesOf(name, method, attachments);
   }
 
   void requireTwo(String method, String a, String b) {

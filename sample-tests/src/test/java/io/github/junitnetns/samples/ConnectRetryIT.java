@@ -57,6 +57,7 @@ class ConnectRetryIT {
   void aCrashedServiceIsRefusedAtOnceAndTheClientGivesUpAfterItsRetries(Network net, @Ns("db") NetNs db)
       throws Exception {
     try (ServerSocket service = db.call(() -> new ServerSocket(5432))) {
+      assertThat(service.isBound()).isTrue(); // listening all along: the refusals are the fault's, not a closed port
       Fault crashed = net.reject("app", "db", Traffic.tcp(5432));
       assertThat(connectWithRetries(3)).containsExactly("refused", "refused", "refused");
       assertThat(crashed.packets()).isEqualTo(3); // one SYN refused per attempt: the client really retried
