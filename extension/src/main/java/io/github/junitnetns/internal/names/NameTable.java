@@ -1,7 +1,7 @@
 package io.github.junitnetns.internal.names;
 
+import io.github.junitnetns.internal.net.Addresses;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -157,45 +157,11 @@ public final class NameTable {
     StringBuilder lines = new StringBuilder();
     for (Entry entry : byName.values()) {
       for (InetAddress address : entry.addresses()) {
-        String text = address instanceof Inet6Address ? compressed(address.getAddress()) : address.getHostAddress();
+        String text = Addresses.format(address);
         lines.append(text).append('\t').append(entry.name()).append('\n');
       }
     }
     return lines.toString();
-  }
-
-  /** An IPv6 address as RFC 5952 writes it: lower case, the longest run of two or more zero groups as "::". */
-  static String compressed(byte[] bytes) {
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        text.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
-        text.append(':');
-      }
-      text.append(Integer.toHexString(groups[i]));
-    }
-    return text.toString();
   }
 
   static boolean isLocalhost(String name) {

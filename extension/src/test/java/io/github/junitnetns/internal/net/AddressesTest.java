@@ -15,6 +15,9 @@ class AddressesTest {
     "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
     "0:0:0:0:0:0:0:0, ::",
     "fe80:0:0:0:a:b:c:d, fe80::a:b:c:d",
+    "fd00:14:8:0:0:0:0:2, fd00:14:8::2",
+    "1:0:0:0:0:0:0:0, 1::",
+    "1:0:0:1:0:0:0:1, 1:0:0:1::1",
     "10.0.0.1, 10.0.0.1",
   })
   void formatsAddressesTheShortWay(String in, String expected) throws Exception {
