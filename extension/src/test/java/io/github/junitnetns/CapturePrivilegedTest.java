@@ -38,12 +38,16 @@ class CapturePrivilegedTest {
       capture.close();
       sendUdp(net.ns("client"), "10.0.9.2", 7009); // after close: not recorded
       String summary = capture.summary();
-      // The tail: the last packets, the bridge's among them; the counts: every interface.
+      // The counts: every interface of both namespaces' links and the bridge's ports saw its one datagram,
+      // and the one sent after close() was not recorded. (The tail of the last 20 packets may hold only
+      // the IPv6 multicast listener reports the bridge's ports send when they come up, so the datagrams'
+      // lines are read from the file below; PacketLineTest pins the line format.)
       assertThat(summary)
-          .containsPattern("eth0@a Out IP 10\\.0\\.8\\.1\\.[0-9]+ > 10\\.0\\.8\\.2\\.7008: UDP, length 5")
-          .containsPattern("port[0-9]@bridge-lan P IP 10\\.0\\.8\\.1\\.[0-9]+ > 10\\.0\\.8\\.2\\.7008: UDP")
           .containsPattern("\n  eth0@client: [0-9]+ \\(ARP [0-9]+, .*UDP 1\\)")
           .containsPattern("\n  eth0@server: [0-9]+ \\(.*UDP 1\\)")
+          .containsPattern("\n  eth0@a: [0-9]+ \\(.*UDP 1\\)")
+          .containsPattern("\n  port[0-9]@bridge-lan: [0-9]+ \\(.*UDP 1\\)")
+          .containsPattern("\n  eth0@b: [0-9]+ \\(.*UDP 1\\)")
           .doesNotContain(".7009");
       Path file = capture.writeTo(dir.resolve("sub/net.pcapng"));
       assertThat(file).exists();
