@@ -105,6 +105,9 @@ class ThreadDumpTest {
     threads.forEach(Thread::start);
     try {
       started.await();
+      // Counted down just before it parks: wait until both are parked, or the dump may see one still running.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
       ThreadDump dump = ThreadDump.take();
       assertThat(dump.unavailable()).isEmpty();
       assertThat(dump.thread(Namespaces.currentTid())).hasValueSatisfying(t -> {
