@@ -114,7 +114,7 @@ final class Holdings {
       try {
         packets = fault.packets();
       } catch (RuntimeException e) {
-        packets = 0; // the count is lost, the healing goes on
+        failure = e; // the count is lost: said once the healing is done
       }
     }
     for (NetNs ns : fault.ruled) {
