@@ -135,25 +135,8 @@ public final class FaultChild {
   }
 
   /** A quiet point: the OS thread count unchanged for 300 ms (at most 10 s), then two collections. */
-  private static Probe settle() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    long last = -1;
-    long stableSince = System.currentTimeMillis();
-    while (System.currentTimeMillis() < deadline) {
-      long tasks = Probe.take().tasks();
-      if (tasks != last) {
-        last = tasks;
-        stableSince = System.currentTimeMillis();
-      } else if (System.currentTimeMillis() - stableSince >= 300) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    System.gc();
-    Thread.sleep(100);
-    System.gc();
-    Thread.sleep(100);
-    return Probe.take();
+  private static Probe settle() {
+    return Probe.settled(300, 10_000, 50, 100);
   }
 
 }

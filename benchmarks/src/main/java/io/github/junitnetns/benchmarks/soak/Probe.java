@@ -164,4 +164,39 @@ public record Probe(long fds, long tasks, long javaThreads, long rssKb, long net
       return "";
     }
   }
+
+  /**
+   * A quiet point: waits until the OS thread count has held still for {@code stableMillis}
+   * (polling every {@code pollMillis}, at most {@code limitMillis}), then collects garbage twice,
+   * {@code gcPauseMillis} apart, so that sockets nobody closed are closed by their cleaners; then
+   * takes the probe.
+   */
+  public static Probe settled(long stableMillis, long limitMillis, long pollMillis, long gcPauseMillis) {
+    long deadline = System.currentTimeMillis() + limitMillis;
+    long last = -1;
+    long stableSince = System.currentTimeMillis();
+    while (System.currentTimeMillis() < deadline) {
+      long tasks = take().tasks();
+      if (tasks != last) {
+        last = tasks;
+        stableSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - stableSince >= stableMillis) {
+        break;
+      }
+      pause(pollMillis);
+    }
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+      pause(gcPauseMillis);
+    }
+    return take();
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -288,33 +288,7 @@ public final class Soak {
    * any long run.
    */
   private static Probe settle() {
-    long deadline = System.currentTimeMillis() + SETTLE_LIMIT_MILLIS;
-    long last = -1;
-    long stableSince = System.currentTimeMillis();
-    while (System.currentTimeMillis() < deadline) {
-      long tasks = Probe.take().tasks();
-      if (tasks != last) {
-        last = tasks;
-        stableSince = System.currentTimeMillis();
-      } else if (System.currentTimeMillis() - stableSince >= SETTLE_STABLE_MILLIS) {
-        break;
-      }
-      pause(100);
-    }
-    for (int i = 0; i < 2; i++) {
-      System.gc();
-      pause(200);
-    }
-    return Probe.take();
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return Probe.settled(SETTLE_STABLE_MILLIS, SETTLE_LIMIT_MILLIS, 100, 200);
   }
 
   private static void progress(String format, Object... args) {
