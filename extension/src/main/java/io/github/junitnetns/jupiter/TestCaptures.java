@@ -3,6 +3,7 @@ package io.github.junitnetns.jupiter;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.capture.CaptureSession;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Failpoint;
 import io.github.junitnetns.internal.ns.SpareNamespaces;
 import io.github.junitnetns.jupiter.CaptureConfiguration.Mode;
 import java.io.IOException;
@@ -55,6 +56,12 @@ final class TestCaptures {
   /** Starts recording the test's namespaces: called when they and their links exist, before any test code runs. */
   static void start(ExtensionContext context, BuiltTopology topology) {
     CaptureConfiguration configuration = CaptureConfiguration.of(context);
+    if (Failpoint.active()) {
+      // The fault-injection aid counts kernel requests in order; recording runs beside the test on
+      // carriers of its own and is best effort, so it would make the N-th request differ from run to
+      // run and swallow an injected failure. Like spare namespaces, it is off while a failpoint is set.
+      return;
+    }
     SpareNamespaces.withPacketSockets(configuration.mode != Mode.OFF); // for the next tests' spare namespaces
     if (configuration.mode == Mode.OFF) {
       // Spares made while an earlier run recorded came with a socket: closed in the background, not by the test.
