@@ -139,24 +139,28 @@ class IsolatedNetNsPrivilegedTest {
   @IsolatedNetNs
   static class TimingOut {
     static volatile boolean interrupted;
+    static volatile Duration slept;
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.MILLISECONDS)
     void sleepsTooLong() {
+      long start = System.nanoTime();
       try {
         Thread.sleep(30_000);
       } catch (InterruptedException e) {
         interrupted = true;
       }
+      slept = Duration.ofNanos(System.nanoTime() - start);
     }
   }
 
   @Test
   void aTimeoutInterruptsTheBodyInsideTheNamespace() {
     TimingOut.interrupted = false;
-    long start = System.nanoTime();
+    TimingOut.slept = null;
     Throwable thrown = onlyFailure(run(TimingOut.class).testEvents());
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    // The body's own sleep, not the run's wall clock: setting up and closing may be slow on a loaded machine.
+    assertThat(TimingOut.slept).isLessThan(Duration.ofSeconds(20));
     assertThat(thrown).isInstanceOf(TimeoutException.class).hasMessageContaining("timed out after 300 milliseconds");
     assertThat(TimingOut.interrupted).isTrue();
   }

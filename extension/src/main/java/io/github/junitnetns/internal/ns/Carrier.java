@@ -43,6 +43,7 @@ public final class Carrier {
     final CountDownLatch done = new CountDownLatch(1);
     volatile Object result;
     volatile Throwable failure;
+    boolean interruptRequested; // guarded by the carrier's interruptLock: the caller was interrupted before the task began
 
     Job(Task<?> task, ClassLoader contextClassLoader) {
       this.task = task;
@@ -129,6 +130,8 @@ public final class Carrier {
           synchronized (interruptLock) {
             if (current == job) {
               thread.interrupt();
+            } else {
+              job.interruptRequested = true; // still queued: the task starts interrupted
             }
           }
         }
@@ -202,6 +205,9 @@ public final class Carrier {
   private void run(Job job) {
     synchronized (interruptLock) {
       current = job;
+      if (job.interruptRequested) {
+        thread.interrupt(); // the caller gave up (JUnit's @Timeout) before this task began
+      }
     }
     thread.setContextClassLoader(job.contextClassLoader);
     try {
