@@ -24,6 +24,7 @@ import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.util.Util;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Use case: a cluster split by a network partition and healed again, with a real membership
@@ -37,10 +38,21 @@ import org.junit.jupiter.api.Test;
  *
  * {@code net.isolate("n3")} drops n3's packets silently, like a pulled veth: no socket is closed
  * and no error comes back, so the cluster notices only because heartbeats stop arriving.
+ *
+ * <p>JGroups keeps the JVM's interfaces and addresses in static fields ({@code Util}'s caches), one
+ * list for the whole JVM whatever namespace each thread is in. Each node re-reads it inside its own
+ * namespace before its channel checks {@code bind_addr} against it, and classes that make JGroups
+ * channels hold {@link #JGROUPS_ADDRESS_CACHE}, so that another class's node, in another namespace,
+ * never refills the list in between: under load that once failed n1 with "10.0.1.1 is not a valid
+ * address on any local network interface" while n1's eth0 had it.
  */
+@ResourceLock(ClusterPartitionIT.JGROUPS_ADDRESS_CACHE)
 @IsolatedNetNs({"n1", "n2", "n3"})
 @Bridge(name = "lan", members = {"n1", "n2", "n3"}, subnet = "10.0.1.0/24")
 class ClusterPartitionIT {
+
+  /** The JVM-wide list of addresses JGroups checks bind addresses against: one class at a time uses it. */
+  static final String JGROUPS_ADDRESS_CACHE = "org.jgroups.util.Util address cache";
 
   /**
    * JGroups logs through java.util.logging here, and reports the partition this test makes on

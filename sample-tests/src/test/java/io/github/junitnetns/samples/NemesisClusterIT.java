@@ -19,6 +19,7 @@ import org.jgroups.JChannel;
 import org.jgroups.View;
 import org.jgroups.util.Util;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Use case: a cluster under a seeded nemesis, as in Jepsen: for ten seconds random partitions come
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * <p>The seed makes the faults repeatable: if this test fails, the report lists the nemesis's
  * timeline, and the same seed replays the same faults.
  */
+@ResourceLock(ClusterPartitionIT.JGROUPS_ADDRESS_CACHE)
 @IsolatedNetNs({"n1", "n2", "n3"})
 @Bridge(name = "lan", members = {"n1", "n2", "n3"}, subnet = "10.0.1.0/24")
 class NemesisClusterIT {
