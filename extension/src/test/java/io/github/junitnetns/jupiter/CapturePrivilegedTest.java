@@ -95,7 +95,9 @@ class CapturePrivilegedTest {
 
     List<List<String>> syns = Tshark.fields(file, "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==" + port,
         "frame.interface_name", "ip.src", "ip.dst", "tcp.srcport", "tcp.seq_raw");
-    assertThat(syns).extracting(row -> row.get(0)).containsExactlyInAnyOrder("eth0@client", "eth0@server");
+    assertThat(syns).as(() -> "the SYNs to port " + port + " in " + file + ", which holds:\n" + everyFrame(file)
+            + "\nreport entries: " + reportEntries(results))
+        .extracting(row -> row.get(0)).containsExactlyInAnyOrder("eth0@client", "eth0@server");
     List<String> syn = syns.stream().filter(row -> row.get(0).equals("eth0@client")).findFirst().orElseThrow();
     assertThat(syn.subList(1, 3)).containsExactly("10.0.0.1", "10.0.0.2");
     // The ping across the bridge: at the sender, at a port of the switch in the bridge's namespace, at the receiver.
@@ -114,6 +116,16 @@ class CapturePrivilegedTest {
         .contains(synLine).contains("  eth0@client: ").contains("TCP ");
     assertThat(Arrays.stream(failure.getSuppressed()).filter(s -> s instanceof FailureDiagnostics.NetworkReport)
         .map(Throwable::getMessage)).singleElement().asString().contains(synLine).contains(file.toString());
+  }
+
+  /** Every frame of {@code file}, one line each, for a failure message. */
+  private static String everyFrame(Path file) {
+    try {
+      return Tshark.fields(file, "", "frame.time_epoch", "frame.interface_name", "_ws.col.Info").stream()
+          .map(row -> String.join(" ", row)).collect(Collectors.joining("\n"));
+    } catch (Exception e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   @IsolatedNetNs({"client", "server"})
