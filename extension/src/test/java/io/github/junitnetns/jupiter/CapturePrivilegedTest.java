@@ -89,6 +89,9 @@ class CapturePrivilegedTest {
         + " tests read their files there; not explained yet (docs/capture.md, Rootless)");
     EngineExecutionResults results = run(FailsAfterTraffic.class, CaptureConfiguration.DIR, dir.toString());
     Throwable failure = onlyFailure(results.testEvents());
+    // The body must have got past its exchange: otherwise no SYN went to the port looked for below.
+    assertThat(failure).as(() -> "the body's failure, with its stack:\n" + stackOf(failure))
+        .hasMessage("fails on purpose after the exchange");
     Path file = dir.resolve(FailsAfterTraffic.class.getName() + ".exchangesThenFails.pcapng");
     assertThat(file).exists();
     int port = FailsAfterTraffic.port;
@@ -116,6 +119,12 @@ class CapturePrivilegedTest {
         .contains(synLine).contains("  eth0@client: ").contains("TCP ");
     assertThat(Arrays.stream(failure.getSuppressed()).filter(s -> s instanceof FailureDiagnostics.NetworkReport)
         .map(Throwable::getMessage)).singleElement().asString().contains(synLine).contains(file.toString());
+  }
+
+  private static String stackOf(Throwable t) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(text));
+    return text.toString();
   }
 
   /** Every frame of {@code file}, one line each, for a failure message. */
