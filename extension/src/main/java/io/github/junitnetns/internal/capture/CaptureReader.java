@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CaptureReader {
   private static final int CLOSERS = 16;
+  private static final int AF_INET = 2;
+  private static final int SOCK_DGRAM = 2;
+  private static final int SOL_SOCKET = 1;
   private static final int EVENTS = 64;
   /** How long the reader lets frames gather after a wake-up before it reads them. */
   private static final long COALESCE_MILLIS = 1;
@@ -50,6 +53,7 @@ final class CaptureReader {
             if (!Namespaces.currentThreadId().equals(Namespaces.initialId())) {
               throw new IllegalStateException("junit-netns: a carrier at rest is not in the JVM's initial namespace");
             }
+            holdTimestamps();
             // Threads start in the namespace of the thread that starts them: here, the initial one.
             start(started::loop, "junit-netns-capture");
             for (int i = 1; i <= CLOSERS; i++) {
@@ -67,6 +71,28 @@ final class CaptureReader {
         instance = started;
       }
       return instance;
+    }
+  }
+
+  /**
+   * Keeps the kernel's receive timestamps switched on for the JVM's life, with one UDP socket in the
+   * JVM's initial namespace that asks for them ({@code SO_TIMESTAMPNS}) and is never closed. The
+   * kernel timestamps packets only while some socket wants it, and turning that on or off patches
+   * its code on every CPU (a static key, flipped from a work item); without this socket each test
+   * that records would turn it on when its first socket asks and off again after its last socket
+   * closes. Best effort: without it, recording works as before. Runs on a carrier at home, so the
+   * socket pins no test's namespace.
+   */
+  private static void holdTimestamps() {
+    try {
+      int fd = Syscalls.socket(AF_INET, SOCK_DGRAM, 0);
+      try {
+        Syscalls.setsockoptInt(fd, SOL_SOCKET, Syscalls.SO_TIMESTAMPNS, 1, "the capture's timestamp socket");
+      } catch (ErrnoException e) {
+        Syscalls.closeQuietly(fd);
+      }
+    } catch (ErrnoException e) {
+      // the kernel switches timestamps on and off with the recordings' own sockets
     }
   }
 
