@@ -21,22 +21,10 @@ class CarrierTest {
     try {
       CountDownLatch running = new CountDownLatch(1);
       AtomicReference<Object> outcome = new AtomicReference<>();
-      Thread caller = new Thread(() -> {
-        try {
-          outcome.set(carrier.call(() -> {
-            running.countDown();
-            try {
-              Thread.sleep(30_000);
-              return "slept";
-            } catch (InterruptedException e) {
-              return "interrupted";
-            }
-          }));
-        } catch (Throwable t) {
-          outcome.set(t);
-        }
-      }, "carrier-test-caller");
-      caller.start();
+      Thread caller = callOnThread(carrier, () -> {
+        running.countDown();
+        return sleepUnlessInterrupted(30_000);
+      }, outcome, "carrier-test-caller");
       running.await();
       caller.interrupt();
       caller.join(Duration.ofSeconds(20).toMillis());
@@ -68,21 +56,7 @@ class CarrierTest {
       blockerRunning.await();
 
       AtomicReference<Object> seen = new AtomicReference<>();
-      Thread second = new Thread(() -> {
-        try {
-          seen.set(carrier.call(() -> {
-            try {
-              Thread.sleep(20_000);
-              return "slept";
-            } catch (InterruptedException e) {
-              return "interrupted";
-            }
-          }));
-        } catch (Throwable t) {
-          seen.set(t);
-        }
-      }, "carrier-test-second");
-      second.start();
+      Thread second = callOnThread(carrier, () -> sleepUnlessInterrupted(20_000), seen, "carrier-test-second");
       await().atMost(Duration.ofSeconds(10)).until(() -> second.getState() == Thread.State.TIMED_WAITING);
       second.interrupt(); // its task is queued behind the first one's: nothing runs it yet
       // The caller has taken the interrupt (its flag is cleared) and waits again: only now may the task begin.
@@ -95,6 +69,29 @@ class CarrierTest {
       assertThat(seen).hasValue("interrupted");
     } finally {
       carrier.release();
+    }
+  }
+
+  /** Starts a thread that runs {@code task} on {@code carrier} and puts its result, or what it threw, in {@code outcome}. */
+  private static Thread callOnThread(Carrier carrier, Carrier.Task<Object> task, AtomicReference<Object> outcome,
+      String name) {
+    Thread thread = new Thread(() -> {
+      try {
+        outcome.set(carrier.call(task));
+      } catch (Throwable t) {
+        outcome.set(t);
+      }
+    }, name);
+    thread.start();
+    return thread;
+  }
+
+  private static String sleepUnlessInterrupted(long millis) {
+    try {
+      Thread.sleep(millis);
+      return "slept";
+    } catch (InterruptedException e) {
+      return "interrupted";
     }
   }
 }
