@@ -4,6 +4,7 @@ import io.github.junitnetns.NetNs;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.NsHandle;
+import io.github.junitnetns.internal.ns.Residents;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +49,7 @@ final class Prebuilt {
   static Prebuilt start(Plan plan, String purpose) {
     Prebuilt prebuilt = new Prebuilt(plan, purpose);
     if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
-      Thread builder = new Thread(Prebuilt::work, "junit-netns-prebuild");
+      Thread builder = new Thread(() -> Residents.homebound(Prebuilt::work), "junit-netns-prebuild");
       builder.setDaemon(true);
       builder.setContextClassLoader(null);
       builder.start();

@@ -5,6 +5,7 @@ import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.Namespaces;
+import io.github.junitnetns.internal.ns.Residents;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -97,7 +98,7 @@ final class CaptureReader {
   }
 
   private static void start(Runnable body, String name) {
-    Thread thread = new Thread(body, name);
+    Thread thread = new Thread(() -> Residents.homebound(body), name);
     thread.setDaemon(true);
     thread.setContextClassLoader(null);
     thread.start();

@@ -31,6 +31,9 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
+  // readlinkat(2): the namespace of each of the JVM's threads, /proc/self/task/TID/ns/net
+  static native long readlinkat(int dirfd, byte[] path, byte[] buffer, long size) throws LastErrorException;
+
   // mount(2), umount2(2): pins under /run/netns (keep-on-failure), the /etc/hosts of exec processes
   static native int mount(String source, String target, String filesystemType, long flags, Pointer data)
       throws LastErrorException;

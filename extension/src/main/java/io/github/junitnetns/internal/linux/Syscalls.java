@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checked wrappers over {@link LibC}: each failure becomes an {@link ErrnoException} that names
@@ -123,6 +124,33 @@ public final class Syscalls {
       return LibC.open(path, O_RDONLY | O_CLOEXEC);
     } catch (LastErrorException e) {
       throw new ErrnoException("open", path, e.getErrorCode());
+    }
+  }
+
+  /** Opens the directory {@code path} read-only with O_CLOEXEC, for {@link #readLinkAt}. */
+  public static int openDirectory(String path) throws ErrnoException {
+    try {
+      return LibC.open(path, O_RDONLY | O_CLOEXEC);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("open", path, e.getErrorCode());
+    }
+  }
+
+  /**
+   * Reads the symbolic link {@code path} (NUL-terminated ASCII) below the directory {@code dirfd}
+   * into {@code buffer} and returns its length, or -1 when it is gone (ENOENT, ESRCH: the thread
+   * whose {@code /proc} entry it was has ended). Not counted as a failpoint: it only reads
+   * {@code /proc}, as a lookup of a namespace's identity does.
+   */
+  public static int readLinkAt(int dirfd, byte[] path, byte[] buffer) throws ErrnoException {
+    try {
+      return (int) LibC.readlinkat(dirfd, path, buffer, buffer.length);
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == Errno.ENOENT || e.getErrorCode() == Errno.ESRCH) {
+        return -1;
+      }
+      throw new ErrnoException("readlinkat", new String(path, 0, path.length - 1, StandardCharsets.US_ASCII),
+          e.getErrorCode());
     }
   }
 

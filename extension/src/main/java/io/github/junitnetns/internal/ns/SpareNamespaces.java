@@ -56,7 +56,7 @@ public final class SpareNamespaces {
       return null; // with a failpoint, requests come in the same order in every run (see Failpoint)
     }
     if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
-      Thread filler = new Thread(SpareNamespaces::fill, "junit-netns-spares");
+      Thread filler = new Thread(() -> Residents.homebound(SpareNamespaces::fill), "junit-netns-spares");
       filler.setDaemon(true);
       filler.setContextClassLoader(null);
       filler.start();
