@@ -109,7 +109,7 @@ final class Prebuild {
     }
     Slot slot = slot(context);
     if (slot.isIdle() && anotherExpected(context, plan, slot)) {
-      slot.offer(plan, Contexts.testName(context));
+      slot.offer(plan, Contexts.testName(context), CaptureConfiguration.of(context).mode != CaptureConfiguration.Mode.OFF);
     }
   }
 
@@ -196,12 +196,12 @@ final class Prebuild {
     }
 
     /** Starts building for {@code plan} unless something is being built ahead already: at most one per class. */
-    void offer(Plan plan, String purpose) {
+    void offer(Plan plan, String purpose, boolean packetSockets) {
       synchronized (this) {
         if (pending != null || closed || stopped) {
           return;
         }
-        pending = Prebuilt.start(plan, purpose);
+        pending = Prebuilt.start(plan, purpose, packetSockets);
       }
     }
 

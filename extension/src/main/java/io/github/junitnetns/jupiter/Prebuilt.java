@@ -1,6 +1,9 @@
 package io.github.junitnetns.jupiter;
 
 import io.github.junitnetns.NetNs;
+import io.github.junitnetns.internal.capture.CaptureSession;
+import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.Namespaces;
 import io.github.junitnetns.internal.ns.NsHandle;
@@ -20,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one test ({@link #await}) or is {@linkplain #discard discarded}; either way it is never reused.
  *
  * <p>The namespaces are made as spares ({@link NsHandle#SPARE}): nobody has seen them, and the test
- * that receives them names them ({@link NsHandle#adopt}). One daemon thread builds, one topology at
+ * that receives them names them ({@link NsHandle#adopt}). When that test records its traffic, each
+ * namespace (a bridge's hidden one too) is built with its capture socket open, so the recording
+ * starts without a carrier entering them on the test's critical path. One daemon thread builds, one topology at
  * a time, in the order asked; it starts with the first request and then idles when there is
  * nothing to build. A test that claims one the thread has not started yet builds it itself. A topology whose build fails is closed, and the test builds its own, which
  * reports the error where it belongs.
@@ -34,20 +39,27 @@ final class Prebuilt {
 
   final Plan plan;
   private final String purpose;
+  /** Whether the test it is for records its traffic: then each namespace gets its capture socket here. */
+  private final boolean packetSockets;
   private final CountDownLatch settled = new CountDownLatch(1);
   private State state = State.QUEUED; // guarded by this
   private boolean wanted = true; // guarded by this: false once discarded, so a build that ends closes what it made
   private BuiltTopology topology; // guarded by this: set while READY
   private volatile boolean failed;
 
-  private Prebuilt(Plan plan, String purpose) {
+  private Prebuilt(Plan plan, String purpose, boolean packetSockets) {
     this.plan = plan;
     this.purpose = purpose;
+    this.packetSockets = packetSockets;
   }
 
-  /** Queues the build of {@code plan}; {@code purpose} names its carrier in thread dumps meanwhile. */
-  static Prebuilt start(Plan plan, String purpose) {
-    Prebuilt prebuilt = new Prebuilt(plan, purpose);
+  /**
+   * Queues the build of {@code plan}; {@code purpose} names its carrier in thread dumps meanwhile.
+   * With {@code packetSockets}, every namespace (a bridge's hidden one too) gets the AF_PACKET
+   * socket its test's recording will read ({@link NsHandle#keepPacketSocket}), as a spare does.
+   */
+  static Prebuilt start(Plan plan, String purpose, boolean packetSockets) {
+    Prebuilt prebuilt = new Prebuilt(plan, purpose, packetSockets);
     if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
       Thread builder = new Thread(() -> Residents.homebound(Prebuilt::work), "junit-netns-prebuild");
       builder.setDaemon(true);
@@ -132,11 +144,36 @@ final class Prebuilt {
         }
       }
       Lifecycle.wire(built, plan.veths(), plan.bridges(), built.all(), declarations);
+      if (packetSockets) {
+        openPacketSockets(runner, built, primary);
+      }
       return built;
     } catch (Throwable t) {
       closeQuietly(built);
       throw t;
     }
+  }
+
+  /**
+   * Opens, on the runner, the capture socket of each namespace (a socket belongs to the namespace
+   * of the thread that opens it), then takes the runner back into the body's namespace. Without
+   * CAP_NET_RAW a namespace goes without: the test's recording then fails to start and says why.
+   */
+  private static void openPacketSockets(Carrier runner, BuiltTopology built, Declaration primary) throws Throwable {
+    List<NsHandle> namespaces = built.ownedWithBridges().values().stream().map(LibraryInternals::handle).toList();
+    NsHandle home = LibraryInternals.handle(built.get(primary.name()));
+    runner.call(() -> {
+      for (NsHandle ns : namespaces) {
+        ns.enterOnCurrentThread();
+        try {
+          ns.keepPacketSocket(Syscalls.packetSocket("netns " + ns.label()));
+        } catch (ErrnoException e) {
+          // the recording opens its own socket, and reports the error where it belongs
+        }
+      }
+      home.enterOnCurrentThread();
+      return null;
+    });
   }
 
   /**
@@ -240,6 +277,8 @@ final class Prebuilt {
     if (topology == null) {
       return;
     }
+    // Capture sockets opened for a test that never came: closed in the background, as closing one waits.
+    CaptureSession.discardPrepared(topology.ownedWithBridges().values().stream().map(LibraryInternals::handle).toList());
     try {
       topology.close();
     } catch (RuntimeException e) {

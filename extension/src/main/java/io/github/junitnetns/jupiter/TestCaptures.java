@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,7 +67,9 @@ final class TestCaptures {
     SpareNamespaces.withPacketSockets(configuration.mode != Mode.OFF); // for the next tests' spare namespaces
     if (configuration.mode == Mode.OFF) {
       // Spares made while an earlier run recorded came with a socket: closed in the background, not by the test.
-      CaptureSession.discardPrepared(topology.all().values().stream().map(LibraryInternals::handle).toList());
+      Map<String, NetNs> prepared = new LinkedHashMap<>(topology.all());
+      prepared.putAll(topology.ownedWithBridges()); // a topology built ahead opened the bridges' too
+      CaptureSession.discardPrepared(prepared.values().stream().map(LibraryInternals::handle).toList());
       return;
     }
     List<CaptureSession.Target> targets = new ArrayList<>();

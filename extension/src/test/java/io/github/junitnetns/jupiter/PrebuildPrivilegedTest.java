@@ -8,7 +8,9 @@ import io.github.junitnetns.Link;
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
+import io.github.junitnetns.internal.capture.CaptureSession;
 import io.github.junitnetns.testsupport.Kernel;
+import io.github.junitnetns.testsupport.Tshark;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -236,6 +239,46 @@ class PrebuildPrivilegedTest {
     assertThat(Prebuild.handedOver() - handed).isEqualTo(2);
     // How many invocations a parameterized test has is not known ahead: one more was built, for nothing.
     assertThat(Prebuild.discarded() - discarded).isEqualTo(1);
+    assertThat(Held.settled()).isEqualTo(before);
+  }
+
+  // ---------------------------------------------------------------- recorded
+
+  /**
+   * Each repetition sends one datagram across the bridge to a port of its own; recorded always, so
+   * every repetition leaves its file. Built ahead, the namespaces (the bridge's hidden one too) come
+   * with their capture sockets open.
+   */
+  @IsolatedNetNs({"a", "b"})
+  @Bridge(name = "lan", members = {"a", "b"}, subnet = "10.0.84.0/24")
+  @Execution(ExecutionMode.SAME_THREAD)
+  static class Recorded {
+    @RepeatedTest(3)
+    void test(RepetitionInfo repetition) throws Exception {
+      CapturePrivilegedTest.sendUdp("10.0.84.2", 7000 + repetition.getCurrentRepetition());
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aTopologyBuiltAheadIsRecordedOnEveryInterfaceFromItsFirstPacket(@TempDir Path dir) throws Exception {
+    Tshark.assumeInstalled();
+    Held before = Held.settled();
+    long handed = Prebuild.handedOver();
+    long opened = CaptureSession.openedAtStart();
+    run(Recorded.class, NetNsConfiguration.PREBUILD, "true", CaptureConfiguration.CAPTURE, "always",
+        CaptureConfiguration.DIR, dir.toString()).testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+    assertThat(Prebuild.handedOver() - handed).as("the 2nd and 3rd received a topology built ahead").isEqualTo(2);
+    // Only the first test's recording may have had to open sockets (a, b and the bridge's namespace) as it started.
+    assertThat(CaptureSession.openedAtStart() - opened).as("sockets opened on the critical path").isLessThanOrEqualTo(3);
+    for (int repetition = 1; repetition <= 3; repetition++) {
+      Path file = dir.resolve(Recorded.class.getName() + ".test-" + repetition + ".pcapng");
+      List<String> seenOn = Tshark.fields(file, "!icmp && udp.dstport==" + (7000 + repetition), "frame.interface_name")
+          .stream().map(row -> row.get(0)).toList();
+      // Sent on a's eth0, through the bridge's two ports, received on b's eth0: four sightings.
+      assertThat(seenOn).as("repetition " + repetition + " in " + file).contains("eth0@a", "eth0@b")
+          .anyMatch(name -> name.endsWith("@bridge-lan")).hasSize(4);
+    }
     assertThat(Held.settled()).isEqualTo(before);
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A recording of every interface of some namespaces: one {@link PacketTap} per namespace, read by
@@ -37,6 +38,8 @@ public final class CaptureSession implements AutoCloseable {
 
   /** A namespace to record, with the label its interfaces are named by ({@code eth0@label}). */
   public record Target(String label, NsHandle namespace) {}
+
+  private static final AtomicLong OPENED_AT_START = new AtomicLong();
 
   private final long limit;
   private final int snapLength;
@@ -117,6 +120,7 @@ public final class CaptureSession implements AutoCloseable {
           }
           target.namespace().enterOnCurrentThread();
           fds[i] = Syscalls.packetSocket("netns " + target.label());
+          OPENED_AT_START.incrementAndGet();
         }
         return null;
       });
@@ -131,6 +135,14 @@ public final class CaptureSession implements AutoCloseable {
     } finally {
       carrier.release();
     }
+  }
+
+  /**
+   * How many sockets recordings had to open when they started, by a carrier entering the
+   * namespace: those of namespaces made without one ahead of need (a statistic, and for tests).
+   */
+  public static long openedAtStart() {
+    return OPENED_AT_START.get();
   }
 
   /**
