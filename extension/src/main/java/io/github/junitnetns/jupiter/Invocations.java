@@ -14,6 +14,19 @@ import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 final class Invocations {
   private Invocations() {}
 
+  /**
+   * A test's body: as {@link #runInside}, and how long it took goes to {@link Prebuild}, which builds
+   * the next test's topology during a body only when the last one left room for it.
+   */
+  static void runBody(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    long start = System.nanoTime();
+    try {
+      runInside(invocation, context);
+    } finally {
+      Prebuild.bodyTook(context, System.nanoTime() - start);
+    }
+  }
+
   /** A test method or a lifecycle method of a test: on the test's carrier, inside its first namespace. */
   static <T> T runInside(Invocation<T> invocation, ExtensionContext context) throws Throwable {
     BuiltTopology topology = Contexts.testTopology(context);

@@ -79,13 +79,13 @@ final class NetNsExtension
   @Override
   public void interceptTestMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    Invocations.runInside(invocation, context);
+    Invocations.runBody(invocation, context);
   }
 
   @Override
   public void interceptTestTemplateMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    Invocations.runInside(invocation, context);
+    Invocations.runBody(invocation, context);
   }
 
   @Override

@@ -43,6 +43,12 @@ final class Prebuild {
   private static final Pattern INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)]$");
   private static final AtomicLong HANDED_OVER = new AtomicLong();
   /**
+   * A body shorter than this leaves no room to build the next topology in: the next test would wait
+   * for the build instead, and the hand-over costs two thread switches. A veth takes 1.5-2 ms to
+   * build on a 2-core VM, a bridge of 3 about 5.
+   */
+  static final long ROOM_NANOS = 1_000_000;
+  /**
    * With the fault-injection switch set, the N-th kernel request must be the same in every run: no
    * kernel work in the background (as for the spare namespaces).
    */
@@ -108,8 +114,19 @@ final class Prebuild {
       return;
     }
     Slot slot = slot(context);
-    if (slot.isIdle() && anotherExpected(context, plan, slot)) {
+    if (slot.isIdle() && slot.roomToBuild() && anotherExpected(context, plan, slot)) {
       slot.offer(plan, Contexts.testName(context), CaptureConfiguration.of(context).mode != CaptureConfiguration.Mode.OFF);
+    }
+  }
+
+  /**
+   * Notes how long a test's body took: when the last body of a class took less than
+   * {@link #ROOM_NANOS} (tests back to back with nearly empty bodies), the class's next tests build
+   * their own topologies, as they would with this off.
+   */
+  static void bodyTook(ExtensionContext context, long nanos) {
+    if (NetNsConfiguration.of(context).prebuild()) {
+      slot(context).lastBodyNanos = nanos;
     }
   }
 
@@ -180,6 +197,8 @@ final class Prebuild {
     private final List<Prebuilt> retired = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
     private boolean stopped; // guarded by this
+    /** How long the class's last test body took; -1 before the first ends. */
+    volatile long lastBodyNanos = -1;
 
     Slot(Class<?> testClass) {
       this.testClass = testClass;
@@ -193,6 +212,12 @@ final class Prebuild {
 
     synchronized boolean isIdle() {
       return pending == null && !closed && !stopped;
+    }
+
+    /** Whether the last body was long enough to build in, or none has ended yet. */
+    boolean roomToBuild() {
+      long last = lastBodyNanos;
+      return last < 0 || last >= ROOM_NANOS;
     }
 
     /** Starts building for {@code plan} unless something is being built ahead already: at most one per class. */
