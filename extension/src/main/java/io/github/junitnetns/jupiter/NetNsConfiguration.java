@@ -38,8 +38,8 @@ final class NetNsConfiguration {
         "\"true\" (pin a failed test's namespaces under /run/netns) or \"false\" (the default)");
     abortWithoutNetem = choice(context, NETEM, "abort", "require", true, "\"abort\" (the default: a test that"
         + " needs netem where the kernel has none is skipped) or \"require\" (it fails)");
-    prebuild = choice(context, PREBUILD, "true", "false", false, "\"true\" (build the next test's topology while a"
-        + " test runs) or \"false\" (the default: build each test's topology when it starts)");
+    prebuild = choice(context, PREBUILD, "true", "false", true, "\"true\" (the default: build the next test's"
+        + " topology while a test runs) or \"false\" (build each test's topology when it starts)");
     try {
       jvmWideThreads = ThreadNamePatterns.parse(JVM_WIDE_THREADS, context.getConfigurationParameter(JVM_WIDE_THREADS)
           .orElse(""));

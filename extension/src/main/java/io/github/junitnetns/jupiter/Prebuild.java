@@ -34,8 +34,8 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * single namespace with nothing to link (the spare namespaces already make those ahead). At most
  * one topology per test class is built ahead at a time; one that no test receives is closed when
  * its class ends. Every test still gets namespaces nobody has used: a topology goes to at most
- * one test and is never reused. Off by default ({@code junit.netns.prebuild=true} turns it on): in
- * paired runs of {@code ./benchmarks/run} on a 2-core machine it did not shorten the critical path.
+ * one test and is never reused. A class builds ahead only while its last body took at least
+ * {@link #ROOM_NANOS} ns. On by default; {@code junit.netns.prebuild=false} turns it off.
  */
 final class Prebuild {
   private static final Namespace NAMESPACE = Namespace.create(Prebuild.class);

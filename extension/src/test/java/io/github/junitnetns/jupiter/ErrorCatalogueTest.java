@@ -426,8 +426,8 @@ class ErrorCatalogueTest {
     // Read when the class starts: its container fails, before any namespace exists.
     assertThat(onlyFailure(run(PrebuildFixture.class, NetNsConfiguration.PREBUILD, "sometimes").allEvents()))
         .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter junit.netns.prebuild is \"sometimes\"; use \"true\" (build the next"
-            + " test's topology while a test runs) or \"false\" (the default: build each test's topology when it starts).");
+        .hasMessage("Configuration parameter junit.netns.prebuild is \"sometimes\"; use \"true\" (the default: build the"
+            + " next test's topology while a test runs) or \"false\" (build each test's topology when it starts).");
   }
 
   // ================================================================ shared pools

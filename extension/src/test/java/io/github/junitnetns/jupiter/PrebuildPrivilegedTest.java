@@ -44,8 +44,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * Topologies built ahead of the next test (Prebuild): repetitions receive them, a plan that
  * changes mid-class or a class that ends discards them without leaving anything behind, a topology
- * received is as fresh as one built for the test, and {@code junit.netns.prebuild=false} (the
- * default) leaves it off; the fixtures run with it on. {@code @Isolated}: the counters are the JVM's, and no other test builds ahead meanwhile.
+ * received is as fresh as one built for the test, it is on by default and
+ * {@code junit.netns.prebuild=false} turns it off; the fixtures set it explicitly. {@code @Isolated}:
+ * the counters are the JVM's, and no other test builds ahead meanwhile.
  */
 @Isolated
 @Tag("privileged")
@@ -93,6 +94,15 @@ class PrebuildPrivilegedTest {
     assertThat(Repeated.IDS).hasSize(10); // never handed out twice: each was fresh (the kernel may reuse a closed one's id)
     assertThat(Prebuild.handedOver() - handed).as("tests that received a topology built ahead").isEqualTo(4);
     assertThat(Prebuild.discarded() - discarded).as("built for no test: the 5th is the last").isZero();
+  }
+
+  @Test
+  void onByDefault() {
+    clear();
+    long handed = Prebuild.handedOver();
+    run(Repeated.class).testEvents().assertStatistics(s -> s.started(5).succeeded(5));
+    assertThat(Repeated.PROBLEMS).isEmpty();
+    assertThat(Prebuild.handedOver() - handed).isEqualTo(4);
   }
 
   @Test
