@@ -134,9 +134,9 @@ class PrebuildPrivilegedTest {
     long discarded = Prebuild.discarded();
     run(Quick.class, NetNsConfiguration.PREBUILD, "true").testEvents().assertStatistics(s -> s.started(8).succeeded(8));
     // Built for the 2nd while the 1st started, before any body's length was known; then only after a
-    // body that took 1 ms or more, which the first ones may (a cold JVM), the later ones do not. Each
-    // test would receive one (7) if every body left room.
-    assertThat(Prebuild.handedOver() - handed).isBetween(1L, 3L);
+    // body that took 1 ms or more (its trip to the carrier and back included), which on a loaded
+    // machine even an empty one may. Each test but the first would receive one if every body left room.
+    assertThat(Prebuild.handedOver() - handed).isBetween(1L, 6L);
     assertThat(Prebuild.discarded() - discarded).isZero();
   }
 
