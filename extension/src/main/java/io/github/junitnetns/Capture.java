@@ -45,7 +45,7 @@ public final class Capture implements AutoCloseable {
     }
     try {
       return new Capture(CaptureSession.start(targets, CaptureSession.DEFAULT_LIMIT,
-          CaptureSession.DEFAULT_SNAP_LENGTH));
+          CaptureSession.DEFAULT_SNAP_LENGTH, true));
     } catch (ErrnoException e) {
       throw NetNsException.of(e);
     }

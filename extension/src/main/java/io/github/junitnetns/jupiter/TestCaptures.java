@@ -81,7 +81,7 @@ final class TestCaptures {
     }
     Recording recording;
     try {
-      recording = new Recording(CaptureSession.start(targets, configuration.limit, configuration.snapLength), null);
+      recording = new Recording(CaptureSession.start(targets, configuration.limit, configuration.snapLength, false), null);
     } catch (ErrnoException | RuntimeException e) {
       String why = unavailable(Contexts.testName(context), e.getMessage());
       if (WARNED.compareAndSet(false, true)) {

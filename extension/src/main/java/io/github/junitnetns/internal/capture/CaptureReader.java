@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one thread that reads every capture socket of the JVM: it waits on them all with epoll and
- * drains whichever has frames. It lives in the JVM's initial namespace (started from a carrier at
+ * drains whichever has frames (a socket with a ring wakes it once per block the kernel hands over).
+ * It lives in the JVM's initial namespace (started from a carrier at
  * home), so no capture thread is ever inside a test's namespace; the sockets were created inside
  * and stay there. Sockets are closed by {@value #CLOSERS} closer threads started with it: closing
  * an AF_PACKET socket waits for an RCU grace period (about 13 ms on a 2-core VM), which no test
@@ -33,7 +34,7 @@ final class CaptureReader {
   private final Map<Long, PacketTap> taps = new ConcurrentHashMap<>();
   private final Map<PacketTap, Long> tokens = new ConcurrentHashMap<>();
   private final AtomicLong nextToken = new AtomicLong();
-  private final LinkedBlockingQueue<Integer> closing = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Runnable> closing = new LinkedBlockingQueue<>();
 
   private CaptureReader(int epoll) {
     this.epoll = epoll;
@@ -133,7 +134,15 @@ final class CaptureReader {
 
   /** Closes a stopped tap's socket in the background. */
   void close(int fd) {
-    closing.add(fd);
+    closing.add(() -> Syscalls.closeQuietly(fd));
+  }
+
+  /**
+   * Runs {@code work} on a closer thread: closing a socket that has a ring (unmap, then close), or
+   * setting rings up, which wait for RCU grace periods too and share them when run at once.
+   */
+  void background(Runnable work) {
+    closing.add(work);
   }
 
   private void loop() {
@@ -175,9 +184,11 @@ final class CaptureReader {
   private void closeLoop() {
     while (true) {
       try {
-        Syscalls.closeQuietly(closing.take());
+        closing.take().run();
       } catch (InterruptedException e) {
         return;
+      } catch (RuntimeException e) {
+        // a close never throws; a ring's set-up reports through its own future
       }
     }
   }

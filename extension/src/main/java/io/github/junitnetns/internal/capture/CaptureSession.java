@@ -2,6 +2,7 @@ package io.github.junitnetns.internal.capture;
 
 import io.github.junitnetns.internal.client.RtnlClient;
 import io.github.junitnetns.internal.linux.ErrnoException;
+import io.github.junitnetns.internal.linux.Failpoint;
 import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.netlink.LinkMessage;
 import io.github.junitnetns.internal.ns.Carrier;
@@ -21,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +39,7 @@ public final class CaptureSession implements AutoCloseable {
   public static final int DEFAULT_SNAP_LENGTH = 256;
   /** Lines of the summary's tail. */
   public static final int LAST_PACKETS = 20;
+  private static final AtomicBoolean RING_REFUSED = new AtomicBoolean();
 
   /** A namespace to record, with the label its interfaces are named by ({@code eth0@label}). */
   public record Target(String label, NsHandle namespace) {}
@@ -61,8 +66,16 @@ public final class CaptureSession implements AutoCloseable {
    * Starts recording every interface of each target; from the return on, every frame counts.
    * A socket that cannot be made (no CAP_NET_RAW over a namespace) fails it all: the taps made so
    * far are stopped.
+   *
+   * <p>With {@code rings}, each socket gets a {@code TPACKET_V3} ring ({@link PacketRing}) before it
+   * starts: the kernel then copies only the snap length of each frame, which a bulk transfer needs,
+   * but the set-up waits for an RCU grace period (the rings of all targets at once, about one). For
+   * an explicit recording ({@code net.capture()}); a test's recording does not wait for it and reads
+   * its sockets with {@code recvmmsg}. A ring the kernel refuses leaves that socket on
+   * {@code recvmmsg} too.
    */
-  public static CaptureSession start(List<Target> targets, long limit, int snapLength) throws ErrnoException {
+  public static CaptureSession start(List<Target> targets, long limit, int snapLength, boolean rings)
+      throws ErrnoException {
     if (limit < 1 || snapLength < 1) {
       throw new IllegalArgumentException("capture limit and snap length must be positive: " + limit + ", " + snapLength);
     }
@@ -74,6 +87,10 @@ public final class CaptureSession implements AutoCloseable {
       if (seen.add(target.namespace().id())) { // one namespace may be reached twice (a class's, and a test's view of it)
         distinct.add(target);
       }
+    }
+    if (rings) {
+      startWithRings(session, reader, distinct, snapLength);
+      return session;
     }
     int[] fds = openSockets(distinct);
     int i = 0;
@@ -92,6 +109,123 @@ public final class CaptureSession implements AutoCloseable {
       throw e;
     }
     return session;
+  }
+
+  private static void startWithRings(CaptureSession session, CaptureReader reader, List<Target> targets,
+      int snapLength) throws ErrnoException {
+    int[] fds = openUnboundSockets(targets, reader);
+    PacketRing[] rings = new PacketRing[fds.length];
+    try {
+      setUpRings(targets, fds, rings, snapLength, reader);
+      for (int i = 0; i < fds.length; i++) {
+        Target target = targets.get(i);
+        Syscalls.bindPacketAll(fds[i], "AF_PACKET socket of netns " + target.label());
+        int fd = fds[i];
+        PacketRing ring = rings[i];
+        fds[i] = -1; // the tap owns it now (PacketTap.of closes it when it fails)
+        PacketTap tap = ring != null
+            ? PacketTap.ofRing(target.label(), target.namespace(), session, snapLength, fd, ring)
+            : PacketTap.of(target.label(), target.namespace(), session, snapLength, fd);
+        session.taps.add(tap);
+        reader.watch(tap);
+      }
+    } catch (ErrnoException | RuntimeException | Error e) {
+      for (int j = 0; j < fds.length; j++) {
+        if (fds[j] >= 0) {
+          closeLater(reader, fds[j], rings[j]);
+        }
+      }
+      session.close();
+      throw e;
+    }
+  }
+
+  private static void closeLater(CaptureReader reader, int fd, PacketRing ring) {
+    if (ring == null) {
+      reader.close(fd);
+    } else {
+      reader.background(() -> {
+        ring.unmap();
+        Syscalls.closeQuietly(fd);
+      });
+    }
+  }
+
+  /**
+   * Sets up a ring on each socket, all at once on the reader's background threads (each waits for an
+   * RCU grace period, and waits at once share one); one by one while a failpoint is set, so that
+   * requests come in the same order in every run. A ring that cannot be had stays null, the reason
+   * logged once: its socket is read with {@code recvmmsg}.
+   */
+  private static void setUpRings(List<Target> targets, int[] fds, PacketRing[] rings, int snapLength,
+      CaptureReader reader) {
+    List<CompletableFuture<PacketRing>> futures = new ArrayList<>();
+    for (int i = 0; i < fds.length; i++) {
+      int fd = fds[i];
+      String what = "AF_PACKET socket of netns " + targets.get(i).label();
+      CompletableFuture<PacketRing> future = new CompletableFuture<>();
+      Runnable work = () -> {
+        try {
+          future.complete(PacketRing.setUp(fd, snapLength, what));
+        } catch (ErrnoException | RuntimeException e) {
+          future.completeExceptionally(e);
+        }
+      };
+      if (Failpoint.active() || fds.length == 1) {
+        work.run();
+      } else {
+        reader.background(work);
+      }
+      futures.add(future);
+    }
+    for (int i = 0; i < fds.length; i++) {
+      try {
+        rings[i] = futures.get(i).join();
+      } catch (CompletionException e) {
+        if (RING_REFUSED.compareAndSet(false, true)) {
+          System.getLogger(CaptureSession.class.getName()).log(System.Logger.Level.DEBUG,
+              "junit-netns: no TPACKET_V3 ring for capture, recvmmsg instead: " + e.getCause().getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * One AF_PACKET socket inside each namespace that receives nothing until it is bound, all made by
+   * one carrier that enters them in turn. A socket a namespace made ahead of need brought along is
+   * closed in the background: it has no ring. On a failure the sockets made so far are closed.
+   */
+  private static int[] openUnboundSockets(List<Target> targets, CaptureReader reader) throws ErrnoException {
+    int[] fds = new int[targets.size()];
+    java.util.Arrays.fill(fds, -1);
+    for (Target target : targets) {
+      int prepared = target.namespace().takePacketSocket();
+      if (prepared >= 0) {
+        reader.close(prepared);
+      }
+    }
+    Carrier carrier = Carrier.acquire();
+    carrier.rename("capture");
+    try {
+      carrier.call(() -> {
+        for (int i = 0; i < targets.size(); i++) {
+          Target target = targets.get(i);
+          target.namespace().enterOnCurrentThread();
+          fds[i] = Syscalls.packetSocketUnbound("netns " + target.label());
+        }
+        return null;
+      });
+      return fds;
+    } catch (ErrnoException | RuntimeException | Error e) {
+      for (int fd : fds) {
+        Syscalls.closeQuietly(fd);
+      }
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    } finally {
+      carrier.release();
+    }
   }
 
   /**
@@ -231,11 +365,11 @@ public final class CaptureSession implements AutoCloseable {
   }
 
   /** The frames so far in capture order (by kernel timestamp); reads the sockets first while running. */
-  private List<Packet> snapshot() {
+  List<Packet> snapshot() {
     if (!stopped) {
       for (PacketTap tap : taps) {
         try {
-          tap.drain();
+          tap.drainAll(); // with a ring, the block the kernel is filling too
         } catch (ErrnoException e) {
           tapFailed(tap, e);
         }
@@ -287,6 +421,11 @@ public final class CaptureSession implements AutoCloseable {
   /** Frames recorded, kept or not. */
   public synchronized long total() {
     return total;
+  }
+
+  /** Taps that read through a {@code TPACKET_V3} ring (the others use {@code recvmmsg}). */
+  int ringTaps() {
+    return (int) taps.stream().filter(PacketTap::hasRing).count();
   }
 
   /** Frames dropped to stay within the memory budget, oldest first. */

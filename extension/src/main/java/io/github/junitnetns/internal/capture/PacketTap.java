@@ -10,9 +10,16 @@ import java.nio.ByteOrder;
 /**
  * One AF_PACKET socket in one namespace: every frame of every interface there, {@code lo} and
  * interfaces added later included. The socket is created by a thread inside the namespace (a
- * socket keeps its namespace) and read from the host by {@link CaptureReader}, {@value #BATCH}
- * frames per {@code recvmmsg}, each with its kernel timestamp ({@code SO_TIMESTAMPNS}) and its
+ * socket keeps its namespace) and read from the host by {@link CaptureReader}: through its
+ * {@code TPACKET_V3} ring ({@link PacketRing}) when it has one, otherwise {@value #BATCH} frames per
+ * {@code recvmmsg}, each with its kernel timestamp ({@code SO_TIMESTAMPNS}) and its
  * {@code sockaddr_ll} (interface index, type, direction).
+ *
+ * <p>Why a socket may have no ring: setting one up waits for an RCU grace period (8 to 30 ms on a
+ * 2-core VM), which no test should wait for, so a test's namespace gets one only when it was made
+ * ahead of need with it; and some kernels and sandboxes (gVisor, say) offer AF_PACKET without
+ * {@code PACKET_RX_RING}. Such sockets are read with {@code recvmmsg}, where the kernel queues a
+ * clone of each frame (a whole GSO segment, charged in full to the receive buffer).
  */
 final class PacketTap {
   static final int BATCH = 32;
@@ -24,12 +31,15 @@ final class PacketTap {
   private static final int SOL_SOCKET = 1;
   /** A receive buffer that holds a burst while the reader sleeps; the kernel caps SO_RCVBUF at rmem_max. */
   private static final int RECEIVE_BUFFER = 8 << 20;
+  /** How long a stop or a read while running waits for the ring's open block at most. */
+  private static final long OPEN_BLOCK_WAIT_MILLIS = 4L * PacketRing.RETIRE_MILLIS + 20;
 
   final String label;
   final NsHandle namespace;
   private final CaptureSession session;
   private final int snapLength;
-  private final Memory memory;
+  private final PacketRing ring; // null: read with recvmmsg
+  private final Memory memory; // recvmmsg's messages and buffers; null with a ring
   private final ByteBuffer view;
   private final int iovecs;
   private final int names;
@@ -38,16 +48,23 @@ final class PacketTap {
   private int fd; // guarded by this; -1 once stopped
   private long kernelDrops; // guarded by this
 
-  private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd) {
+  private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
+      PacketRing ring) {
     this.label = label;
     this.namespace = namespace;
     this.session = session;
     this.snapLength = snapLength;
     this.fd = fd;
+    this.ring = ring;
     iovecs = MMSGHDR * BATCH;
     names = iovecs + IOVEC * BATCH;
     controls = names + NAME * BATCH;
     data = controls + CONTROL * BATCH;
+    if (ring != null) {
+      memory = null;
+      view = null;
+      return;
+    }
     memory = new Memory((long) data + (long) snapLength * BATCH);
     memory.clear();
     view = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
@@ -68,7 +85,7 @@ final class PacketTap {
 
   /**
    * A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace}
-   * ({@link Syscalls#packetSocket}); closes it if it cannot be set up.
+   * ({@link Syscalls#packetSocket}) and read with {@code recvmmsg}; closes it if it cannot be set up.
    */
   static PacketTap of(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd)
       throws ErrnoException {
@@ -77,19 +94,36 @@ final class PacketTap {
       if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
         Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER);
       }
-      return new PacketTap(label, namespace, session, snapLength, fd);
+      return new PacketTap(label, namespace, session, snapLength, fd, null);
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
       throw e;
     }
   }
 
+  /** A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace} with its {@code ring} set up. */
+  static PacketTap ofRing(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
+      PacketRing ring) {
+    return new PacketTap(label, namespace, session, snapLength, fd, ring);
+  }
+
+  /** Whether frames come through a {@code TPACKET_V3} ring (else through {@code recvmmsg}). */
+  boolean hasRing() {
+    return ring != null;
+  }
+
   synchronized int fd() {
     return fd;
   }
 
-  /** Reads every frame queued now and hands it to the session; nothing once stopped. */
+  /** Reads every frame queued now (handed over by the kernel, with a ring) and hands it to the session; nothing once stopped. */
   synchronized void drain() throws ErrnoException {
+    if (ring != null) {
+      if (fd >= 0) {
+        ring.drain(this::take);
+      }
+      return;
+    }
     while (fd >= 0) {
       for (int i = 0; i < BATCH; i++) {
         int header = MMSGHDR * i;
@@ -123,6 +157,43 @@ final class PacketTap {
     session.add(new Packet(nanos, this, ifindex, hardwareType, direction, length, bytes));
   }
 
+  /** A frame of the ring. */
+  private void take(long nanos, int ifindex, int hardwareType, int direction, int length, ByteBuffer frames, int at,
+      int captured) {
+    if (hardwareType == Packet.ARPHRD_LOOPBACK && direction == Packet.OUTGOING) {
+      return; // as above
+    }
+    byte[] bytes = new byte[Math.min(captured, snapLength)];
+    frames.get(at, bytes);
+    session.add(new Packet(nanos, this, ifindex, hardwareType, direction, length, bytes));
+  }
+
+  /**
+   * Reads every frame the kernel holds for this tap up to now: with a ring, it waits (up to
+   * {@value #OPEN_BLOCK_WAIT_MILLIS} ms) for the block being filled to be handed over.
+   */
+  void drainAll() throws ErrnoException {
+    drain();
+    if (ring == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + OPEN_BLOCK_WAIT_MILLIS * 1_000_000L;
+    while (openBlockHasFrames() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1); // without the lock: the reader thread goes on with the other taps meanwhile
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      drain();
+    }
+    drain();
+  }
+
+  private synchronized boolean openBlockHasFrames() {
+    return fd >= 0 && ring.openBlockHasFrames();
+  }
+
   /** The SCM_TIMESTAMPNS control message's time, or now when the kernel gave none. */
   private long timestamp(int header, int control) {
     long controlLength = view.getLong(header + 40);
@@ -147,27 +218,43 @@ final class PacketTap {
    * Stops the tap: reads what is queued, notes the kernel's drop count and hands the socket to
    * {@code closer} (closing an AF_PACKET socket waits for an RCU grace period). Idempotent.
    */
-  synchronized void stop(CaptureReader reader) {
-    if (fd < 0) {
+  void stop(CaptureReader reader) {
+    if (fd() < 0) {
       return;
     }
     reader.unwatch(this);
     try {
-      drain();
+      drainAll();
     } catch (ErrnoException e) {
       session.tapFailed(this, e);
     }
-    try {
-      Memory stats = new Memory(8); // struct tpacket_stats: tp_packets, tp_drops
-      Syscalls.getsockopt(fd, Syscalls.SOL_PACKET, Syscalls.PACKET_STATISTICS, stats, "AF_PACKET socket of netns "
-          + label);
-      kernelDrops += Integer.toUnsignedLong(stats.getInt(4));
-    } catch (ErrnoException e) {
-      // the drop count is a courtesy; the packets are what matters
+    synchronized (this) {
+      if (fd < 0) {
+        return;
+      }
+      try {
+        Memory stats = new Memory(12); // struct tpacket_stats (tp_packets, tp_drops), tpacket_stats_v3 with a ring
+        Syscalls.getsockopt(fd, Syscalls.SOL_PACKET, Syscalls.PACKET_STATISTICS, stats, "AF_PACKET socket of netns "
+            + label);
+        kernelDrops += Integer.toUnsignedLong(stats.getInt(4));
+      } catch (ErrnoException e) {
+        // the drop count is a courtesy; the packets are what matters
+      }
+      close(reader);
     }
+  }
+
+  private void close(CaptureReader reader) {
     int closing = fd;
     fd = -1;
-    reader.close(closing);
+    if (ring == null) {
+      reader.close(closing);
+    } else {
+      reader.background(() -> {
+        ring.unmap();
+        Syscalls.closeQuietly(closing);
+      });
+    }
   }
 
   /** Stops the tap without reading what is queued: the recording is not wanted. Idempotent. */
@@ -176,9 +263,7 @@ final class PacketTap {
       return;
     }
     reader.unwatch(this);
-    int closing = fd;
-    fd = -1;
-    reader.close(closing);
+    close(reader);
   }
 
   /** Reading failed: the session notes it and goes on without this tap. */
@@ -186,7 +271,7 @@ final class PacketTap {
     session.tapFailed(this, e);
   }
 
-  /** Frames the kernel dropped because the reader fell behind (the socket's buffer was full). */
+  /** Frames the kernel dropped because the reader fell behind (the socket's buffer, or its ring, was full). */
   synchronized long kernelDrops() {
     return kernelDrops;
   }

@@ -56,6 +56,16 @@ final class LibC {
 
   static native int getsockopt(int fd, int level, int name, Pointer value, int[] length) throws LastErrorException;
 
+  // setsockopt(2) with a struct, bind(2), mmap(2), munmap(2): the TPACKET_V3 ring of AF_PACKET capture
+  static native int setsockopt(int fd, int level, int name, Pointer value, int length) throws LastErrorException;
+
+  static native int bind(int fd, Pointer address, int length) throws LastErrorException;
+
+  static native Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset)
+      throws LastErrorException;
+
+  static native int munmap(Pointer address, long length) throws LastErrorException;
+
   // epoll(7): the capture reader waits on every capture socket at once
   static native int epoll_create1(int flags) throws LastErrorException;
 

@@ -36,6 +36,13 @@ public final class Syscalls {
   public static final int ETH_P_ALL = 0x0003;
   public static final int SOL_PACKET = 263;
   public static final int PACKET_STATISTICS = 6;
+  public static final int PACKET_RX_RING = 5;
+  public static final int PACKET_VERSION = 10;
+  public static final int TPACKET_V3 = 2;
+  public static final int SO_ATTACH_FILTER = 26;
+  private static final int PROT_READ = 0x1;
+  private static final int PROT_WRITE = 0x2;
+  private static final int MAP_SHARED = 0x01;
   public static final int SO_TIMESTAMPNS = 35;
   public static final int SO_RCVBUFFORCE = 33;
   public static final int EPOLLIN = 0x001;
@@ -246,6 +253,75 @@ public final class Syscalls {
       return LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
     } catch (LastErrorException e) {
       throw new ErrnoException("socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)", what, e.getErrorCode());
+    }
+  }
+
+  /**
+   * An AF_PACKET socket like {@link #packetSocket} that receives nothing yet (protocol 0): it starts
+   * with {@link #bindPacketAll}, once its receive ring is set up.
+   */
+  public static int packetSocketUnbound(String what) throws ErrnoException {
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("socket(AF_PACKET, SOCK_RAW, 0)", what);
+      }
+      return LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("socket(AF_PACKET, SOCK_RAW, 0)", what, e.getErrorCode());
+    }
+  }
+
+  /** Binds an AF_PACKET socket to every frame ({@code ETH_P_ALL}) of every interface of its namespace. */
+  public static void bindPacketAll(int fd, String what) throws ErrnoException {
+    Memory address = new Memory(20); // struct sockaddr_ll
+    address.clear();
+    address.setShort(0, (short) AF_PACKET); // sll_family
+    address.setShort(2, (short) htons(ETH_P_ALL)); // sll_protocol, network order; sll_ifindex 0: every interface
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("bind(AF_PACKET, ETH_P_ALL)", what);
+      }
+      LibC.bind(fd, address, (int) address.size());
+    } catch (LastErrorException e) {
+      throw new ErrnoException("bind(AF_PACKET, ETH_P_ALL)", what, e.getErrorCode());
+    }
+  }
+
+  /** setsockopt with a struct value ({@code value.size()} bytes); {@code name} names the option in the error. */
+  public static void setsockopt(int fd, int level, int option, Memory value, String name, String what)
+      throws ErrnoException {
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("setsockopt(" + name + ")", what);
+      }
+      LibC.setsockopt(fd, level, option, value, (int) value.size());
+    } catch (LastErrorException e) {
+      throw new ErrnoException("setsockopt(" + name + ")", what, e.getErrorCode());
+    }
+  }
+
+  /** Maps {@code length} bytes of {@code fd} (a socket's ring) shared, readable and writable. */
+  public static Pointer mmapShared(int fd, long length, String what) throws ErrnoException {
+    try {
+      if (Failpoint.ACTIVE) {
+        Failpoint.hit("mmap", what);
+      }
+      Pointer mapped = LibC.mmap(null, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (mapped == null || Pointer.nativeValue(mapped) == -1L) {
+        throw new ErrnoException("mmap", what, Errno.EINVAL);
+      }
+      return mapped;
+    } catch (LastErrorException e) {
+      throw new ErrnoException("mmap", what, e.getErrorCode());
+    }
+  }
+
+  /** Unmaps what {@link #mmapShared} mapped; an error is ignored, as there is nothing a caller could do. */
+  public static void munmapQuietly(Pointer address, long length) {
+    try {
+      LibC.munmap(address, length);
+    } catch (LastErrorException ignored) {
+      // munmap fails only for an address that was not mapped
     }
   }
 
