@@ -4,6 +4,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import io.github.junitnetns.Capture;
 import io.github.junitnetns.Network;
+import io.github.junitnetns.benchmarks.fixtures.BulkVethFixture;
 import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
 import io.github.junitnetns.benchmarks.fixtures.VethFixture;
@@ -33,8 +34,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * What capture costs ({@code ./benchmarks/capture-cost}), paired: in every round the same fixtures
  * run with {@code junit.netns.capture=off} and with the default ({@code on-failure}), one test at a
  * time, interleaved with the plain baseline; then a bulk TCP transfer across a veth, alternately
- * without and with {@code net.capture()} recording both ends. Prints one line per figure and a JSON
- * object as the last line.
+ * without and with {@code net.capture()} recording both ends, and the same transfer as the body of a
+ * test ({@code BulkVethFixture}) with the extension's recording off and on. Prints one line per
+ * figure and a JSON object as the last line.
  *
  * <p>System properties: {@code jnb.capture.warmup}, {@code jnb.capture.rounds} (fixture rounds),
  * {@code jnb.capture.bulkRounds}, {@code jnb.capture.bulkMiB} (bytes per transfer).
@@ -109,6 +111,25 @@ public final class CaptureBench {
     figures.put("bulk_captured_mib_s", new Stats(captured).median());
     figures.put("bulk_captured_pct", 100 * new Stats(captured).median() / new Stats(bare).median());
     figures.put("bulk_packets_recorded", new Stats(kept).median());
+    // The same transfer as a test's body, recorded by the extension (recvmmsg, handed over to a ring
+    // once busy) or not, alternately.
+    List<Double> testBare = new ArrayList<>();
+    List<Double> testRecorded = new ArrayList<>();
+    runOnce(BulkVethFixture.class, "off"); // warm-up
+    for (int round = 0; round < bulkRounds; round++) {
+      boolean recordFirst = round % 2 == 1;
+      for (boolean record : new boolean[] {recordFirst, !recordFirst}) {
+        BulkVethFixture.RATES.clear();
+        runOnce(BulkVethFixture.class, record ? "on-failure" : "off");
+        double mbps = BulkVethFixture.RATES.get(0);
+        (record ? testRecorded : testBare).add(mbps);
+        System.err.printf(Locale.ROOT, "  bulk test round %d/%d: %s %.0f MiB/s%n", round + 1, bulkRounds,
+            record ? "recorded" : "capture off", mbps);
+      }
+    }
+    figures.put("bulk_test_off_mib_s", new Stats(testBare).median());
+    figures.put("bulk_test_recorded_mib_s", new Stats(testRecorded).median());
+    figures.put("bulk_test_recorded_pct", 100 * new Stats(testRecorded).median() / new Stats(testBare).median());
     StringBuilder json = new StringBuilder("{");
     figures.forEach((key, value) -> {
       System.out.printf(Locale.ROOT, "%-28s %10.3f%n", key, value);
