@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,27 +40,33 @@ public final class CaptureSession implements AutoCloseable {
   public static final int DEFAULT_SNAP_LENGTH = 256;
   /** Lines of the summary's tail. */
   public static final int LAST_PACKETS = 20;
+  /** Frames a namespace's {@code recvmmsg} socket reads before the recording hands it over to a ring. */
+  public static final int RING_AFTER_FRAMES = 1024;
   private static final AtomicBoolean RING_REFUSED = new AtomicBoolean();
+  private static final AtomicLong OPENED_AT_START = new AtomicLong();
+  private static final AtomicLong HANDED_OVER = new AtomicLong();
 
   /** A namespace to record, with the label its interfaces are named by ({@code eth0@label}). */
   public record Target(String label, NsHandle namespace) {}
 
-  private static final AtomicLong OPENED_AT_START = new AtomicLong();
-
   private final long limit;
   private final int snapLength;
-  private final List<PacketTap> taps = new ArrayList<>();
+  private final List<PacketTap> taps = new CopyOnWriteArrayList<>(); // a hand-over adds one while it runs
+  /** Whether a busy namespace is handed over to a tap with a ring (a recording that started without rings). */
+  private final boolean handsOver;
+  private final List<Handover> handovers = new ArrayList<>(); // guarded by this: not settled yet
   private final ArrayDeque<Packet> packets = new ArrayDeque<>(); // guarded by this
   private long bytes; // guarded by this
   private long droppedOldest; // guarded by this
   private long total; // guarded by this
   private final List<String> problems = new ArrayList<>(); // guarded by this
   private final Map<Packet.Iface, String> names = new HashMap<>(); // guarded by this
-  private volatile boolean stopped;
+  private volatile boolean stopped; // written under this
 
-  private CaptureSession(long limit, int snapLength) {
+  private CaptureSession(long limit, int snapLength, boolean handsOver) {
     this.limit = limit;
     this.snapLength = snapLength;
+    this.handsOver = handsOver;
   }
 
   /**
@@ -71,15 +78,15 @@ public final class CaptureSession implements AutoCloseable {
    * starts: the kernel then copies only the snap length of each frame, which a bulk transfer needs,
    * but the set-up waits for an RCU grace period (the rings of all targets at once, about one). For
    * an explicit recording ({@code net.capture()}); a test's recording does not wait for it and reads
-   * its sockets with {@code recvmmsg}. A ring the kernel refuses leaves that socket on
-   * {@code recvmmsg} too.
+   * its sockets with {@code recvmmsg}, until a namespace's traffic is heavy enough to be worth a ring
+   * ({@link #ringWanted}). A ring the kernel refuses leaves that socket on {@code recvmmsg} too.
    */
   public static CaptureSession start(List<Target> targets, long limit, int snapLength, boolean rings)
       throws ErrnoException {
     if (limit < 1 || snapLength < 1) {
       throw new IllegalArgumentException("capture limit and snap length must be positive: " + limit + ", " + snapLength);
     }
-    CaptureSession session = new CaptureSession(limit, snapLength);
+    CaptureSession session = new CaptureSession(limit, snapLength, !rings && !Failpoint.active());
     CaptureReader reader = CaptureReader.get();
     Set<String> seen = new HashSet<>();
     List<Target> distinct = new ArrayList<>();
@@ -304,7 +311,23 @@ public final class CaptureSession implements AutoCloseable {
     return snapLength;
   }
 
-  synchronized void add(Packet packet) {
+  /** A frame read by {@code source}: kept, or held back while its namespace is handed over. */
+  synchronized void received(PacketTap source, Packet packet) {
+    Handover handover = source.handover;
+    if (handover == null || handover.settled) {
+      add(packet);
+    } else if (source == handover.from) {
+      handover.fromOld.add(packet); // maybe a twin of one the ring also has: settled later
+    } else {
+      handover.fromRing.add(Handover.key(packet));
+      add(packet);
+      if (handover.oldClosed && packet.nanos() > handover.oldLatest + Handover.MARGIN_NANOS) {
+        settle(handover); // the ring has everything up to the old socket's last frame
+      }
+    }
+  }
+
+  private synchronized void add(Packet packet) {
     packets.addLast(packet);
     bytes += packet.cost();
     total++;
@@ -312,6 +335,129 @@ public final class CaptureSession implements AutoCloseable {
       bytes -= packets.removeFirst().cost();
       droppedOldest++;
     }
+  }
+
+  /**
+   * One namespace moving from its {@code recvmmsg} tap to a tap with a ring. Both sockets receive
+   * every frame from the ring's bind until the old one is closed, and the kernel gives both the
+   * same frame with the same timestamp. So the old tap's frames from the bind on are held back, and
+   * each is kept only if the ring has no frame with the same timestamp, interface, direction and
+   * length: which can be told once the ring has shown a frame {@value #MARGIN_NANOS} ns later than
+   * the old tap's last one (frames stamped on different CPUs may reach the ring a little out of
+   * order), or when the recording stops.
+   */
+  static final class Handover {
+    static final long MARGIN_NANOS = 20_000_000;
+    final PacketTap from;
+    final List<Packet> fromOld = new ArrayList<>(); // guarded by the session
+    final Set<List<Long>> fromRing = new HashSet<>(); // guarded by the session
+    boolean oldClosed; // guarded by the session
+    long oldLatest = Long.MIN_VALUE; // guarded by the session
+    boolean settled; // guarded by the session
+    PacketTap to;
+
+    Handover(PacketTap from) {
+      this.from = from;
+    }
+
+    static List<Long> key(Packet packet) {
+      return List.of(packet.nanos(), (long) packet.ifindex(), (long) packet.direction(), (long) packet.length());
+    }
+  }
+
+  /** Keeps the old tap's held frames that the ring does not have; from then on both taps' frames count as they come. */
+  private synchronized void settle(Handover handover) {
+    if (handover.settled) {
+      return;
+    }
+    handover.settled = true;
+    for (Packet packet : handover.fromOld) {
+      if (!handover.fromRing.contains(Handover.key(packet))) {
+        add(packet);
+      }
+    }
+    handover.fromOld.clear();
+    handover.fromRing.clear();
+    handovers.remove(handover);
+  }
+
+  /**
+   * Called by a {@code recvmmsg} tap that has read enough frames for a ring to pay: hands its
+   * namespace over to a tap with a ring, in the background ({@link #handOver}). Nothing for an
+   * explicit recording (it has rings from the start) or with a failpoint set (requests in the same
+   * order in every run).
+   */
+  void ringWanted(PacketTap tap) {
+    if (!handsOver || stopped) {
+      return;
+    }
+    try {
+      CaptureReader reader = CaptureReader.get();
+      reader.background(() -> handOver(tap, reader));
+    } catch (ErrnoException e) {
+      // no reader: nothing is being read either
+    }
+  }
+
+  /**
+   * Sets up a socket with a ring in {@code old}'s namespace (its set-up waits for an RCU grace
+   * period: here, on a background thread), binds it, and closes {@code old} once the ring reads; the
+   * frames both got meanwhile are kept once ({@link Handover}). Anything that fails leaves the
+   * namespace on {@code old}, as recording without a ring works too.
+   */
+  private void handOver(PacketTap old, CaptureReader reader) {
+    String what = "AF_PACKET socket of netns " + old.label;
+    int fd;
+    PacketRing ring;
+    try {
+      fd = openUnboundSockets(List.of(new Target(old.label, old.namespace)), reader)[0];
+    } catch (ErrnoException | RuntimeException e) {
+      return; // the namespace closed meanwhile, or no socket: it stays on recvmmsg
+    }
+    try {
+      ring = PacketRing.setUp(fd, snapLength, what);
+    } catch (ErrnoException | RuntimeException e) {
+      reader.close(fd);
+      return;
+    }
+    Handover handover = new Handover(old);
+    PacketTap next = PacketTap.successor(old, fd, ring);
+    synchronized (this) {
+      if (stopped) {
+        closeLater(reader, fd, ring);
+        return;
+      }
+      handover.to = next;
+      handovers.add(handover);
+      old.handover = handover;
+      next.handover = handover;
+      try {
+        Syscalls.bindPacketAll(fd, what);
+        reader.watch(next);
+      } catch (ErrnoException | RuntimeException e) {
+        reader.unwatch(next);
+        closeLater(reader, fd, ring);
+        settle(handover); // whatever the old tap held back is kept: the ring has nothing
+        return;
+      }
+      taps.add(next);
+    }
+    HANDED_OVER.incrementAndGet();
+    old.stop(reader); // reads what it still holds (held back), notes its drops, closes it
+    synchronized (this) {
+      handover.oldClosed = true;
+      for (Packet packet : handover.fromOld) {
+        handover.oldLatest = Math.max(handover.oldLatest, packet.nanos());
+      }
+      if (handover.fromOld.isEmpty()) {
+        settle(handover);
+      }
+    }
+  }
+
+  /** How many namespaces recordings have handed over to a tap with a ring (a statistic, and for tests). */
+  public static long handedOver() {
+    return HANDED_OVER.get();
   }
 
   synchronized void tapFailed(PacketTap tap, Exception e) {
@@ -324,10 +470,12 @@ public final class CaptureSession implements AutoCloseable {
    * {@link #writeTo} and {@link #summary}. Idempotent.
    */
   public void stop() {
-    if (stopped) {
-      return;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true; // a hand-over not yet bound gives up
     }
-    stopped = true;
     CaptureReader reader;
     try {
       reader = CaptureReader.get();
@@ -337,14 +485,23 @@ public final class CaptureSession implements AutoCloseable {
     for (PacketTap tap : taps) {
       tap.stop(reader);
     }
+    synchronized (this) {
+      for (Handover handover : new ArrayList<>(handovers)) {
+        settle(handover); // every socket is read to its end: the ring shows all it will
+      }
+    }
     learnNames();
   }
 
   /** Stops recording and forgets the frames, without reading what is still queued. Idempotent. */
   @Override
   public void close() {
-    if (!stopped) {
+    boolean wasRunning;
+    synchronized (this) {
+      wasRunning = !stopped;
       stopped = true;
+    }
+    if (wasRunning) {
       try {
         CaptureReader reader = CaptureReader.get();
         for (PacketTap tap : taps) {
@@ -357,6 +514,7 @@ public final class CaptureSession implements AutoCloseable {
     synchronized (this) {
       packets.clear();
       bytes = 0;
+      handovers.clear();
     }
   }
 
@@ -428,6 +586,11 @@ public final class CaptureSession implements AutoCloseable {
     return (int) taps.stream().filter(PacketTap::hasRing).count();
   }
 
+  /** How many namespaces are recorded (a namespace handed over to a ring has had two taps). */
+  private long namespaces() {
+    return taps.stream().map(tap -> tap.identity).distinct().count();
+  }
+
   /** Frames dropped to stay within the memory budget, oldest first. */
   public synchronized long droppedOldest() {
     return droppedOldest;
@@ -483,7 +646,7 @@ public final class CaptureSession implements AutoCloseable {
   private void write(List<Packet> frames, OutputStream out) throws IOException {
     Pcapng pcapng = new Pcapng(out);
     String losses = losses();
-    pcapng.sectionHeader("junit-netns capture of " + taps.size() + " namespaces: " + frames.size() + " packets kept"
+    pcapng.sectionHeader("junit-netns capture of " + namespaces() + " namespaces: " + frames.size() + " packets kept"
         + (losses.isEmpty() ? "" : ". " + losses));
     Map<Packet.Iface, Integer> ids = new LinkedHashMap<>();
     for (Packet packet : frames) {

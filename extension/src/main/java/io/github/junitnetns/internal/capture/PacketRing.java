@@ -19,9 +19,8 @@ import java.nio.ByteOrder;
  * back ({@code TP_STATUS_KERNEL}).
  *
  * <p>Setting a ring up waits for an RCU grace period ({@code setsockopt(PACKET_RX_RING)} detaches the
- * socket and calls {@code synchronize_net()}; 8 to 30 ms on a 2-core VM) and costs about 0.3 ms of
- * CPU per MiB (zeroed pages, then one page at a time into the mapping); closing a socket with a ring
- * waits for two.
+ * socket and calls {@code synchronize_net()}) and CPU for its pages (zeroed, then mapped one page
+ * at a time); closing a socket with a ring waits for two grace periods.
  */
 final class PacketRing {
   // struct tpacket_block_desc: __u32 version, __u32 offset_to_priv, then struct tpacket_hdr_v1

@@ -15,11 +15,14 @@ import java.nio.ByteOrder;
  * {@code recvmmsg}, each with its kernel timestamp ({@code SO_TIMESTAMPNS}) and its
  * {@code sockaddr_ll} (interface index, type, direction).
  *
- * <p>Why a socket may have no ring: setting one up waits for an RCU grace period (8 to 30 ms on a
- * 2-core VM), which no test should wait for, so a test's namespace gets one only when it was made
- * ahead of need with it; and some kernels and sandboxes (gVisor, say) offer AF_PACKET without
+ * <p>Why a socket may have no ring: setting one up waits for an RCU grace period, which no test
+ * should wait for; and some kernels and sandboxes (gVisor, say) offer AF_PACKET without
  * {@code PACKET_RX_RING}. Such sockets are read with {@code recvmmsg}, where the kernel queues a
- * clone of each frame (a whole GSO segment, charged in full to the receive buffer).
+ * clone of each frame (a whole GSO segment, charged in full to the receive buffer). A test's
+ * recording starts so; once a tap has read {@value CaptureSession#RING_AFTER_FRAMES} frames (bulk traffic, which
+ * {@code recvmmsg} slows down), its session hands its namespace over to a tap with a ring, set up
+ * in the background ({@link CaptureSession.Handover}), whose frames count as this tap's interfaces'
+ * ({@link #identity}).
  */
 final class PacketTap {
   static final int BATCH = 32;
@@ -29,13 +32,21 @@ final class PacketTap {
   private static final int NAME = 24; // struct sockaddr_ll is 20 bytes
   private static final int CONTROL = 64; // CMSG_SPACE(sizeof(struct timespec)) is 32
   private static final int SOL_SOCKET = 1;
-  /** A receive buffer that holds a burst while the reader sleeps; the kernel caps SO_RCVBUF at rmem_max. */
-  private static final int RECEIVE_BUFFER = 8 << 20;
+  /**
+   * A receive buffer that holds a burst while the reader sleeps, or waits for a core, until a ring
+   * takes over: each frame of a bulk transfer is charged as a whole GSO segment (about 64 KiB), so
+   * 8 MiB held only about 120, and a 256 MiB transfer in a test lost frames now and then.
+   * Memory is charged only while frames wait. Without CAP_NET_ADMIN the kernel caps it at
+   * {@code net.core.rmem_max}.
+   */
+  private static final int RECEIVE_BUFFER = 32 << 20;
   /** How long a stop or a read while running waits for the ring's open block at most. */
   private static final long OPEN_BLOCK_WAIT_MILLIS = 4L * PacketRing.RETIRE_MILLIS + 20;
 
   final String label;
   final NsHandle namespace;
+  /** The tap whose interfaces this one's frames belong to: itself, or the tap it took over from. */
+  final PacketTap identity;
   private final CaptureSession session;
   private final int snapLength;
   private final PacketRing ring; // null: read with recvmmsg
@@ -47,11 +58,16 @@ final class PacketTap {
   private final int data;
   private int fd; // guarded by this; -1 once stopped
   private long kernelDrops; // guarded by this
+  private long framesRead; // guarded by this
+  private boolean ringAsked; // guarded by this
+  /** Set while its namespace is handed over to another tap: frames go through it ({@link CaptureSession}). */
+  volatile CaptureSession.Handover handover;
 
   private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
-      PacketRing ring) {
+      PacketRing ring, PacketTap predecessor) {
     this.label = label;
     this.namespace = namespace;
+    this.identity = predecessor != null ? predecessor.identity : this;
     this.session = session;
     this.snapLength = snapLength;
     this.fd = fd;
@@ -94,7 +110,7 @@ final class PacketTap {
       if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
         Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER);
       }
-      return new PacketTap(label, namespace, session, snapLength, fd, null);
+      return new PacketTap(label, namespace, session, snapLength, fd, null, null);
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
       throw e;
@@ -104,7 +120,13 @@ final class PacketTap {
   /** A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace} with its {@code ring} set up. */
   static PacketTap ofRing(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
       PacketRing ring) {
-    return new PacketTap(label, namespace, session, snapLength, fd, ring);
+    return new PacketTap(label, namespace, session, snapLength, fd, ring, null);
+  }
+
+  /** A tap with a ring that takes over {@code predecessor}'s namespace; its frames count as {@code predecessor}'s interfaces'. */
+  static PacketTap successor(PacketTap predecessor, int fd, PacketRing ring) {
+    return new PacketTap(predecessor.label, predecessor.namespace, predecessor.session, predecessor.snapLength, fd,
+        ring, predecessor);
   }
 
   /** Whether frames come through a {@code TPACKET_V3} ring (else through {@code recvmmsg}). */
@@ -135,6 +157,11 @@ final class PacketTap {
       for (int i = 0; i < count; i++) {
         take(i);
       }
+      framesRead += count;
+      if (!ringAsked && framesRead >= CaptureSession.RING_AFTER_FRAMES) {
+        ringAsked = true;
+        session.ringWanted(this);
+      }
       if (count < BATCH) {
         return;
       }
@@ -154,7 +181,7 @@ final class PacketTap {
     long nanos = timestamp(header, controls + CONTROL * slot);
     byte[] bytes = new byte[Math.min(length, snapLength)];
     view.get(data + snapLength * slot, bytes);
-    session.add(new Packet(nanos, this, ifindex, hardwareType, direction, length, bytes));
+    session.received(this, new Packet(nanos, identity, ifindex, hardwareType, direction, length, bytes));
   }
 
   /** A frame of the ring. */
@@ -165,7 +192,7 @@ final class PacketTap {
     }
     byte[] bytes = new byte[Math.min(captured, snapLength)];
     frames.get(at, bytes);
-    session.add(new Packet(nanos, this, ifindex, hardwareType, direction, length, bytes));
+    session.received(this, new Packet(nanos, identity, ifindex, hardwareType, direction, length, bytes));
   }
 
   /**
