@@ -39,6 +39,7 @@ class HandoverPrivilegedTest {
           new CaptureSession.Target("a", handle(net.ns("a"))),
           new CaptureSession.Target("b", handle(net.ns("b")))), 64L << 20, 128, false);
       try (DatagramSocket receiver = net.ns("b").call(() -> new DatagramSocket(new InetSocketAddress("10.0.9.2", PORT)))) {
+        assertThat(receiver.getLocalPort()).isEqualTo(PORT); // bound in b, so that b answers no datagram with ICMP
         assertThat(session.ringTaps()).as("a test's recording starts without rings").isZero();
         // Datagrams numbered from 0, until both namespaces are handed over and 2,000 more after that.
         int sent = net.ns("a").call(() -> {
