@@ -8,21 +8,12 @@ import io.github.junitnetns.benchmarks.fixtures.BulkVethFixture;
 import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
 import io.github.junitnetns.benchmarks.fixtures.VethFixture;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -149,47 +140,17 @@ public final class CaptureBench {
 
   /** {@code mib} MiB from a to b over TCP; MiB/s. With {@code capture}, both namespaces are recorded meanwhile. */
   private static double bulk(Network net, int mib, boolean capture, long[] packets) throws Exception {
-    ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(net.ns("b").threadFactory());
-    try (ServerSocket listener = net.ns("b").call(() -> new ServerSocket(0, 1, InetAddress.getByName("10.0.0.2")))) {
-      Capture recording = capture ? net.capture() : null;
-      try {
-        Future<Long> received = reader.submit(() -> {
-          long total = 0;
-          try (Socket socket = listener.accept(); InputStream in = socket.getInputStream()) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-              total += n;
-            }
-          }
-          return total;
-        });
-        long start = System.nanoTime();
-        net.ns("a").run(() -> {
-          try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("10.0.0.2", listener.getLocalPort()), 2000);
-            OutputStream out = socket.getOutputStream();
-            byte[] buffer = new byte[1 << 16];
-            for (long sent = 0; sent < (long) mib << 20; sent += buffer.length) {
-              out.write(buffer);
-            }
-          }
-        });
-        long total = received.get();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (total != (long) mib << 20) {
-          throw new IllegalStateException("received " + total + " bytes of " + ((long) mib << 20));
-        }
-        if (recording != null) {
-          packets[0] = recording.packetCount();
-        }
-        return mib / seconds;
-      } finally {
-        if (recording != null) {
-          recording.close();
-        }
+    Capture recording = capture ? net.capture() : null;
+    try {
+      double rate = BulkVethFixture.mibPerSecond(net.ns("a"), net.ns("b"), "10.0.0.2", mib);
+      if (recording != null) {
+        packets[0] = recording.packetCount();
       }
+      return rate;
     } finally {
-      reader.shutdownNow();
+      if (recording != null) {
+        recording.close();
+      }
     }
   }
 

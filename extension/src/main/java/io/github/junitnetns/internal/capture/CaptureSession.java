@@ -5,7 +5,6 @@ import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Failpoint;
 import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.netlink.LinkMessage;
-import io.github.junitnetns.internal.ns.Carrier;
 import io.github.junitnetns.internal.ns.NsHandle;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,8 +38,6 @@ public final class CaptureSession implements AutoCloseable {
   public static final int LAST_PACKETS = 20;
   /** Frames a namespace's {@code recvmmsg} socket reads before the recording hands it over to a ring. */
   public static final int RING_AFTER_FRAMES = 1024;
-  private static final AtomicBoolean RING_REFUSED = new AtomicBoolean();
-  private static final AtomicLong OPENED_AT_START = new AtomicLong();
   private static final AtomicLong HANDED_OVER = new AtomicLong();
 
   /** A namespace to record, with the label its interfaces are named by ({@code eth0@label}). */
@@ -99,7 +93,7 @@ public final class CaptureSession implements AutoCloseable {
       startWithRings(session, reader, distinct, snapLength);
       return session;
     }
-    int[] fds = openSockets(distinct);
+    int[] fds = CaptureSockets.open(distinct, true, reader);
     int i = 0;
     try {
       for (; i < distinct.size(); i++) {
@@ -120,10 +114,10 @@ public final class CaptureSession implements AutoCloseable {
 
   private static void startWithRings(CaptureSession session, CaptureReader reader, List<Target> targets,
       int snapLength) throws ErrnoException {
-    int[] fds = openUnboundSockets(targets, reader);
+    int[] fds = CaptureSockets.open(targets, false, reader);
     PacketRing[] rings = new PacketRing[fds.length];
     try {
-      setUpRings(targets, fds, rings, snapLength, reader);
+      CaptureSockets.setUpRings(targets, fds, rings, snapLength, reader);
       for (int i = 0; i < fds.length; i++) {
         Target target = targets.get(i);
         Syscalls.bindPacketAll(fds[i], "AF_PACKET socket of netns " + target.label());
@@ -139,142 +133,11 @@ public final class CaptureSession implements AutoCloseable {
     } catch (ErrnoException | RuntimeException | Error e) {
       for (int j = 0; j < fds.length; j++) {
         if (fds[j] >= 0) {
-          closeLater(reader, fds[j], rings[j]);
+          CaptureSockets.closeLater(reader, fds[j], rings[j]);
         }
       }
       session.close();
       throw e;
-    }
-  }
-
-  private static void closeLater(CaptureReader reader, int fd, PacketRing ring) {
-    if (ring == null) {
-      reader.close(fd);
-    } else {
-      reader.background(() -> {
-        ring.unmap();
-        Syscalls.closeQuietly(fd);
-      });
-    }
-  }
-
-  /**
-   * Sets up a ring on each socket, all at once on the reader's background threads (each waits for an
-   * RCU grace period, and waits at once share one); one by one while a failpoint is set, so that
-   * requests come in the same order in every run. A ring that cannot be had stays null, the reason
-   * logged once: its socket is read with {@code recvmmsg}.
-   */
-  private static void setUpRings(List<Target> targets, int[] fds, PacketRing[] rings, int snapLength,
-      CaptureReader reader) {
-    List<CompletableFuture<PacketRing>> futures = new ArrayList<>();
-    for (int i = 0; i < fds.length; i++) {
-      int fd = fds[i];
-      String what = "AF_PACKET socket of netns " + targets.get(i).label();
-      CompletableFuture<PacketRing> future = new CompletableFuture<>();
-      Runnable work = () -> {
-        try {
-          future.complete(PacketRing.setUp(fd, snapLength, what));
-        } catch (ErrnoException | RuntimeException e) {
-          future.completeExceptionally(e);
-        }
-      };
-      if (Failpoint.active() || fds.length == 1) {
-        work.run();
-      } else {
-        reader.background(work);
-      }
-      futures.add(future);
-    }
-    for (int i = 0; i < fds.length; i++) {
-      try {
-        rings[i] = futures.get(i).join();
-      } catch (CompletionException e) {
-        if (RING_REFUSED.compareAndSet(false, true)) {
-          System.getLogger(CaptureSession.class.getName()).log(System.Logger.Level.DEBUG,
-              "junit-netns: no TPACKET_V3 ring for capture, recvmmsg instead: " + e.getCause().getMessage());
-        }
-      }
-    }
-  }
-
-  /**
-   * One AF_PACKET socket inside each namespace that receives nothing until it is bound, all made by
-   * one carrier that enters them in turn. A socket a namespace made ahead of need brought along is
-   * closed in the background: it has no ring. On a failure the sockets made so far are closed.
-   */
-  private static int[] openUnboundSockets(List<Target> targets, CaptureReader reader) throws ErrnoException {
-    int[] fds = new int[targets.size()];
-    java.util.Arrays.fill(fds, -1);
-    for (Target target : targets) {
-      int prepared = target.namespace().takePacketSocket();
-      if (prepared >= 0) {
-        reader.close(prepared);
-      }
-    }
-    Carrier carrier = Carrier.acquire();
-    carrier.rename("capture");
-    try {
-      carrier.call(() -> {
-        for (int i = 0; i < targets.size(); i++) {
-          Target target = targets.get(i);
-          target.namespace().enterOnCurrentThread();
-          fds[i] = Syscalls.packetSocketUnbound("netns " + target.label());
-        }
-        return null;
-      });
-      return fds;
-    } catch (ErrnoException | RuntimeException | Error e) {
-      for (int fd : fds) {
-        Syscalls.closeQuietly(fd);
-      }
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    } finally {
-      carrier.release();
-    }
-  }
-
-  /**
-   * One AF_PACKET socket inside each namespace, all made by one carrier that enters them in turn
-   * (a socket keeps the namespace it was made in) and goes home afterwards. On a failure the
-   * sockets made so far are closed.
-   */
-  private static int[] openSockets(List<Target> targets) throws ErrnoException {
-    int[] fds = new int[targets.size()];
-    boolean all = true;
-    for (int i = 0; i < fds.length; i++) {
-      fds[i] = targets.get(i).namespace().takePacketSocket(); // a spare namespace's, opened ahead of need
-      all &= fds[i] >= 0;
-    }
-    if (all) {
-      return fds;
-    }
-    Carrier carrier = Carrier.acquire();
-    carrier.rename("capture");
-    try {
-      carrier.call(() -> {
-        for (int i = 0; i < targets.size(); i++) {
-          Target target = targets.get(i);
-          if (fds[i] >= 0) {
-            continue;
-          }
-          target.namespace().enterOnCurrentThread();
-          fds[i] = Syscalls.packetSocket("netns " + target.label());
-          OPENED_AT_START.incrementAndGet();
-        }
-        return null;
-      });
-      return fds;
-    } catch (ErrnoException | RuntimeException | Error e) {
-      for (int fd : fds) {
-        Syscalls.closeQuietly(fd);
-      }
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    } finally {
-      carrier.release();
     }
   }
 
@@ -283,7 +146,7 @@ public final class CaptureSession implements AutoCloseable {
    * namespace: those of namespaces made without one ahead of need (a statistic, and for tests).
    */
   public static long openedAtStart() {
-    return OPENED_AT_START.get();
+    return CaptureSockets.openedAtStart();
   }
 
   /**
@@ -410,7 +273,7 @@ public final class CaptureSession implements AutoCloseable {
     int fd;
     PacketRing ring;
     try {
-      fd = openUnboundSockets(List.of(new Target(old.label, old.namespace)), reader)[0];
+      fd = CaptureSockets.open(List.of(new Target(old.label, old.namespace)), false, reader)[0];
     } catch (ErrnoException | RuntimeException e) {
       return; // the namespace closed meanwhile, or no socket: it stays on recvmmsg
     }
@@ -424,7 +287,7 @@ public final class CaptureSession implements AutoCloseable {
     PacketTap next = PacketTap.successor(old, fd, ring);
     synchronized (this) {
       if (stopped) {
-        closeLater(reader, fd, ring);
+        CaptureSockets.closeLater(reader, fd, ring);
         return;
       }
       handover.to = next;
@@ -436,7 +299,7 @@ public final class CaptureSession implements AutoCloseable {
         reader.watch(next);
       } catch (ErrnoException | RuntimeException e) {
         reader.unwatch(next);
-        closeLater(reader, fd, ring);
+        CaptureSockets.closeLater(reader, fd, ring);
         settle(handover); // whatever the old tap held back is kept: the ring has nothing
         return;
       }

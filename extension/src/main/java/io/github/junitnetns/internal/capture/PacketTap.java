@@ -274,14 +274,7 @@ final class PacketTap {
   private void close(CaptureReader reader) {
     int closing = fd;
     fd = -1;
-    if (ring == null) {
-      reader.close(closing);
-    } else {
-      reader.background(() -> {
-        ring.unmap();
-        Syscalls.closeQuietly(closing);
-      });
-    }
+    CaptureSockets.closeLater(reader, closing, ring);
   }
 
   /** Stops the tap without reading what is queued: the recording is not wanted. Idempotent. */
