@@ -19,10 +19,10 @@ import java.nio.ByteOrder;
  * should wait for; and some kernels and sandboxes (gVisor, say) offer AF_PACKET without
  * {@code PACKET_RX_RING}. Such sockets are read with {@code recvmmsg}, where the kernel queues a
  * clone of each frame (a whole GSO segment, charged in full to the receive buffer). A test's
- * recording starts so; once a tap has read {@value CaptureSession#RING_AFTER_FRAMES} frames (bulk traffic, which
- * {@code recvmmsg} slows down), its session hands its namespace over to a tap with a ring, set up
- * in the background ({@link CaptureSession.Handover}), whose frames count as this tap's interfaces'
- * ({@link #identity}).
+ * recording starts so; once a tap has read {@value CaptureSession#RING_AFTER_FRAMES} frames (bulk
+ * traffic, which {@code recvmmsg} slows down), its session hands its namespace over to a tap with a
+ * ring, set up in the background ({@link CaptureSession.Handover}), whose frames count as this
+ * tap's interfaces' ({@link #identity}).
  */
 final class PacketTap {
   static final int BATCH = 32;
@@ -123,7 +123,7 @@ final class PacketTap {
     return new PacketTap(label, namespace, session, snapLength, fd, ring, null);
   }
 
-  /** A tap with a ring that takes over {@code predecessor}'s namespace; its frames count as {@code predecessor}'s interfaces'. */
+  /** A tap with a ring that takes over {@code predecessor}'s namespace; its frames count as its predecessor's interfaces'. */
   static PacketTap successor(PacketTap predecessor, int fd, PacketRing ring) {
     return new PacketTap(predecessor.label, predecessor.namespace, predecessor.session, predecessor.snapLength, fd,
         ring, predecessor);
@@ -138,7 +138,10 @@ final class PacketTap {
     return fd;
   }
 
-  /** Reads every frame queued now (handed over by the kernel, with a ring) and hands it to the session; nothing once stopped. */
+  /**
+   * Reads every frame queued now (with a ring: in the blocks the kernel has handed over) and hands
+   * it to the session; nothing once stopped.
+   */
   synchronized void drain() throws ErrnoException {
     if (ring != null) {
       if (fd >= 0) {
