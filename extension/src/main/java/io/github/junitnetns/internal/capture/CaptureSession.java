@@ -16,11 +16,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -200,34 +198,6 @@ public final class CaptureSession implements AutoCloseable {
     }
   }
 
-  /**
-   * One namespace moving from its {@code recvmmsg} tap to a tap with a ring. Both sockets receive
-   * every frame from the ring's bind until the old one is closed, and the kernel gives both the
-   * same frame with the same timestamp. So the old tap's frames from the bind on are held back, and
-   * each is kept only if the ring has no frame with the same timestamp, interface, direction and
-   * length: which can be told once the ring has shown a frame {@value #MARGIN_NANOS} ns later than
-   * the old tap's last one (frames stamped on different CPUs may reach the ring a little out of
-   * order), or when the recording stops.
-   */
-  static final class Handover {
-    static final long MARGIN_NANOS = 20_000_000;
-    final PacketTap from;
-    final List<Packet> fromOld = new ArrayList<>(); // guarded by the session
-    final Set<List<Long>> fromRing = new HashSet<>(); // guarded by the session
-    boolean oldClosed; // guarded by the session
-    long oldLatest = Long.MIN_VALUE; // guarded by the session
-    boolean settled; // guarded by the session
-    PacketTap to;
-
-    Handover(PacketTap from) {
-      this.from = from;
-    }
-
-    static List<Long> key(Packet packet) {
-      return List.of(packet.nanos(), (long) packet.ifindex(), (long) packet.direction(), (long) packet.length());
-    }
-  }
-
   /** Keeps the old tap's held frames that the ring does not have; from then on both taps' frames count as they come. */
   private synchronized void settle(Handover handover) {
     if (handover.settled) {
@@ -290,7 +260,6 @@ public final class CaptureSession implements AutoCloseable {
         CaptureSockets.closeLater(reader, fd, ring);
         return;
       }
-      handover.to = next;
       handovers.add(handover);
       old.handover = handover;
       next.handover = handover;
@@ -502,96 +471,17 @@ public final class CaptureSession implements AutoCloseable {
       Files.createDirectories(parent);
     }
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      write(frames, out);
-    }
-  }
-
-  private void write(List<Packet> frames, OutputStream out) throws IOException {
-    Pcapng pcapng = new Pcapng(out);
-    String losses = losses();
-    pcapng.sectionHeader("junit-netns capture of " + namespaces() + " namespaces: " + frames.size() + " packets kept"
-        + (losses.isEmpty() ? "" : ". " + losses));
-    Map<Packet.Iface, Integer> ids = new LinkedHashMap<>();
-    for (Packet packet : frames) {
-      if (!ids.containsKey(packet.iface())) {
-        ids.put(packet.iface(), ids.size());
-        pcapng.interfaceDescription(PacketLine.linkType(packet.hardwareType()), snapLength, name(packet.iface()));
-      }
-    }
-    for (Packet packet : frames) {
-      pcapng.enhancedPacket(ids.get(packet.iface()), packet.nanos(), packet.length(), packet.data(),
-          packet.direction() == Packet.OUTGOING ? Boolean.FALSE : Boolean.TRUE);
+      CaptureReport.write(frames, out, "junit-netns capture of " + namespaces() + " namespaces", losses(), snapLength,
+          this::name);
     }
   }
 
   /**
    * The recording as text for a CI log: per interface the packets by protocol, then the last
    * {@value #LAST_PACKETS} packets one line each in tcpdump's style, with repeated SYNs and RSTs
-   * marked.
+   * marked ({@link CaptureReport#summary}).
    */
   public String summary() {
-    List<Packet> frames = snapshot();
-    Map<Packet.Iface, Map<String, Integer>> counts = new LinkedHashMap<>();
-    Map<String, Integer> synsSeen = new HashMap<>();
-    List<String> lines = new ArrayList<>();
-    List<String> handshakes = new ArrayList<>();
-    int retransmits = 0;
-    int resets = 0;
-    int first = Math.max(0, frames.size() - LAST_PACKETS);
-    for (int i = 0; i < frames.size(); i++) {
-      Packet packet = frames.get(i);
-      PacketLine line = PacketLine.of(packet);
-      counts.computeIfAbsent(packet.iface(), k -> new TreeMap<>()).merge(line.protocol, 1, Integer::sum);
-      String mark = "";
-      if (line.syn) {
-        String key = name(packet.iface()) + " " + line.flow + " " + line.seq + (line.ack ? " ack" : "");
-        if (synsSeen.merge(key, 1, Integer::sum) > 1) {
-          retransmits++;
-          mark = "   <-- SYN" + (line.ack ? "-ACK" : "") + " retransmitted";
-        }
-      }
-      if (line.rst) {
-        resets++;
-        mark = "   <-- RST";
-      }
-      String text = "  " + PacketLine.time(packet.nanos()) + " " + name(packet.iface()) + " "
-          + packet.directionWord() + " " + line.text + mark;
-      if (i >= first) {
-        lines.add(text);
-      }
-      if ((line.syn && !line.ack) || line.rst) {
-        handshakes.add(text);
-      }
-    }
-    StringBuilder s = new StringBuilder();
-    s.append("Packets: ").append(frames.size()).append(" on ").append(counts.size()).append(" interfaces");
-    if (retransmits > 0 || resets > 0) {
-      s.append("; SYN retransmits: ").append(retransmits).append(", RSTs: ").append(resets);
-    }
-    s.append('\n');
-    String losses = losses();
-    if (!losses.isEmpty()) {
-      s.append("  ").append(losses).append('\n');
-    }
-    counts.forEach((iface, byProtocol) -> {
-      int sum = byProtocol.values().stream().mapToInt(Integer::intValue).sum();
-      StringBuilder each = new StringBuilder();
-      byProtocol.forEach((protocol, n) -> each.append(each.length() == 0 ? "" : ", ").append(protocol).append(' ')
-          .append(n));
-      s.append("  ").append(name(iface)).append(": ").append(sum).append(" (").append(each).append(")\n");
-    });
-    if (!handshakes.isEmpty() && frames.size() > LAST_PACKETS) {
-      // Connection attempts and resets are what a failed network test is usually about: keep them in view
-      // even when later packets push them out of the tail.
-      s.append(handshakes.size() > LAST_PACKETS ? "Last " + LAST_PACKETS + " of " + handshakes.size()
-          + " TCP SYNs and RSTs:\n" : "TCP SYNs and RSTs:\n");
-      handshakes.subList(Math.max(0, handshakes.size() - LAST_PACKETS), handshakes.size())
-          .forEach(l -> s.append(l).append('\n'));
-    }
-    if (!lines.isEmpty()) {
-      s.append(frames.size() > LAST_PACKETS ? "Last " + LAST_PACKETS + " packets:\n" : "All packets:\n");
-      lines.forEach(l -> s.append(l).append('\n'));
-    }
-    return s.toString();
+    return CaptureReport.summary(snapshot(), losses(), this::name);
   }
 }

@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  * clone of each frame (a whole GSO segment, charged in full to the receive buffer). A test's
  * recording starts so; once a tap has read {@value CaptureSession#RING_AFTER_FRAMES} frames (bulk
  * traffic, which {@code recvmmsg} slows down), its session hands its namespace over to a tap with a
- * ring, set up in the background ({@link CaptureSession.Handover}), whose frames count as this
+ * ring, set up in the background ({@link Handover}), whose frames count as this
  * tap's interfaces' ({@link #identity}).
  */
 final class PacketTap {
@@ -61,7 +61,7 @@ final class PacketTap {
   private long framesRead; // guarded by this
   private boolean ringAsked; // guarded by this
   /** Set while its namespace is handed over to another tap: frames go through it ({@link CaptureSession}). */
-  volatile CaptureSession.Handover handover;
+  volatile Handover handover;
 
   private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
       PacketRing ring, PacketTap predecessor) {
