@@ -71,7 +71,8 @@ public final class CaptureSession implements AutoCloseable {
    * but the set-up waits for an RCU grace period (the rings of all targets at once, about one). For
    * an explicit recording ({@code net.capture()}); a test's recording does not wait for it and reads
    * its sockets with {@code recvmmsg}, until a namespace's traffic is heavy enough to be worth a ring
-   * ({@link #ringWanted}). A ring the kernel refuses leaves that socket on {@code recvmmsg} too.
+   * ({@link #ringWanted}), or at once if the kernel capped its socket's receive buffer (rootless).
+   * A ring the kernel refuses leaves that socket on {@code recvmmsg} too.
    */
   public static CaptureSession start(List<Target> targets, long limit, int snapLength, boolean rings)
       throws ErrnoException {
@@ -99,6 +100,9 @@ public final class CaptureSession implements AutoCloseable {
         PacketTap tap = PacketTap.of(target.label(), target.namespace(), session, snapLength, fds[i]);
         session.taps.add(tap);
         reader.watch(tap);
+        if (tap.bufferCapped()) {
+          tap.askForRing();
+        }
       }
     } catch (ErrnoException | RuntimeException | Error e) {
       for (int j = i + 1; j < fds.length; j++) {
@@ -414,6 +418,11 @@ public final class CaptureSession implements AutoCloseable {
   }
 
   /** Taps that read through a {@code TPACKET_V3} ring (the others use {@code recvmmsg}). */
+  /** Whether the kernel capped the receive buffer of a tap read with {@code recvmmsg} (rootless). */
+  boolean buffersCapped() {
+    return taps.stream().anyMatch(PacketTap::bufferCapped);
+  }
+
   int ringTaps() {
     return (int) taps.stream().filter(PacketTap::hasRing).count();
   }
@@ -444,6 +453,11 @@ public final class CaptureSession implements AutoCloseable {
     long kernel = kernelDrops();
     if (kernel > 0) {
       s.append(kernel).append(" packets dropped by the kernel: the capture reader fell behind. ");
+      taps.stream().filter(tap -> tap.bufferCapped() && tap.kernelDrops() > 0).findFirst().ifPresent(tap -> s
+          .append("The kernel capped the capture socket's receive buffer at net.core.rmem_max (")
+          .append(size(tap.receiveBuffer() / 2))
+          .append(", as this JVM has no CAP_NET_ADMIN over the host) until a ring took over: raise it on the host,"
+              + " e.g. sysctl -w net.core.rmem_max=33554432. "));
     }
     synchronized (this) {
       for (String problem : problems) {

@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  * recording starts so; once a tap has read {@value CaptureSession#RING_AFTER_FRAMES} frames (bulk
  * traffic, which {@code recvmmsg} slows down), its session hands its namespace over to a tap with a
  * ring, set up in the background ({@link Handover}), whose frames count as this
- * tap's interfaces' ({@link #identity}).
+ * tap's interfaces' ({@link #identity}). A tap whose receive buffer the kernel capped (rootless:
+ * {@code net.core.rmem_max}) is handed over at once, as a burst would overflow it.
  */
 final class PacketTap {
   static final int BATCH = 32;
@@ -58,6 +59,8 @@ final class PacketTap {
   private final int data;
   private int fd; // guarded by this; -1 once stopped
   private long kernelDrops; // guarded by this
+  /** The receive buffer the kernel granted (SO_RCVBUF reads back twice what was set); 0 with a ring. */
+  private int receiveBuffer;
   private long framesRead; // guarded by this
   private boolean ringAsked; // guarded by this
   /** Set while its namespace is handed over to another tap: frames go through it ({@link CaptureSession}). */
@@ -110,7 +113,11 @@ final class PacketTap {
       if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
         Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER);
       }
-      return new PacketTap(label, namespace, session, snapLength, fd, null, null);
+      Memory granted = new Memory(4);
+      Syscalls.getsockopt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, granted, "AF_PACKET socket of netns " + label);
+      PacketTap tap = new PacketTap(label, namespace, session, snapLength, fd, null, null);
+      tap.receiveBuffer = granted.getInt(0);
+      return tap;
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
       throw e;
@@ -127,6 +134,30 @@ final class PacketTap {
   static PacketTap successor(PacketTap predecessor, int fd, PacketRing ring) {
     return new PacketTap(predecessor.label, predecessor.namespace, predecessor.session, predecessor.snapLength, fd,
         ring, predecessor);
+  }
+
+  /**
+   * Whether the kernel granted less receive buffer than asked for: without CAP_NET_ADMIN over the
+   * host (rootless) it caps it at {@code net.core.rmem_max}, often 208 KiB, a few GSO segments.
+   */
+  boolean bufferCapped() {
+    return ring == null && receiveBuffer < 2 * RECEIVE_BUFFER;
+  }
+
+  /** The receive buffer the kernel granted, in bytes (twice what it lets queue as data). */
+  int receiveBuffer() {
+    return receiveBuffer;
+  }
+
+  /** Asks the session for a ring now, whatever was read: a capped buffer cannot hold a burst. */
+  void askForRing() {
+    synchronized (this) {
+      if (ringAsked) {
+        return;
+      }
+      ringAsked = true;
+    }
+    session.ringWanted(this);
   }
 
   /** Whether frames come through a {@code TPACKET_V3} ring (else through {@code recvmmsg}). */
