@@ -9,9 +9,9 @@ import io.github.junitnetns.internal.ns.NsHandle;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -47,10 +47,7 @@ public final class CaptureSession implements AutoCloseable {
   /** Whether a busy namespace is handed over to a tap with a ring (a recording that started without rings). */
   private final boolean handsOver;
   private final List<Handover> handovers = new ArrayList<>(); // guarded by this: not settled yet
-  private final ArrayDeque<Packet> packets = new ArrayDeque<>(); // guarded by this
-  private long bytes; // guarded by this
-  private long droppedOldest; // guarded by this
-  private long total; // guarded by this
+  private final PacketStore store; // guarded by this
   private final List<String> problems = new ArrayList<>(); // guarded by this
   private final Map<Packet.Iface, String> names = new HashMap<>(); // guarded by this
   private volatile boolean stopped; // written under this
@@ -59,6 +56,7 @@ public final class CaptureSession implements AutoCloseable {
     this.limit = limit;
     this.snapLength = snapLength;
     this.handsOver = handsOver;
+    this.store = new PacketStore(limit);
   }
 
   /**
@@ -176,12 +174,23 @@ public final class CaptureSession implements AutoCloseable {
     return snapLength;
   }
 
-  /** A frame read by {@code source}: kept, or held back while its namespace is handed over. */
-  synchronized void received(PacketTap source, Packet packet) {
+  /**
+   * A frame read by {@code source}, its captured bytes at {@code from[at, at + captured)}: kept, or
+   * held back while its namespace is handed over. It counts as seen on the source's
+   * {@link PacketTap#identity}'s interface {@code ifindex}.
+   */
+  synchronized void received(PacketTap source, long nanos, int ifindex, int hardwareType, int direction, int length,
+      ByteBuffer from, int at, int captured) {
+    PacketTap tap = source.identity;
     Handover handover = source.handover;
     if (handover == null || handover.settled) {
-      add(packet);
-    } else if (source == handover.from) {
+      store.add(nanos, tap, ifindex, hardwareType, direction, length, from, at, captured);
+      return;
+    }
+    byte[] data = new byte[captured];
+    from.get(at, data);
+    Packet packet = new Packet(nanos, tap, ifindex, hardwareType, direction, length, data);
+    if (source == handover.from) {
       handover.fromOld.add(packet); // maybe a twin of one the ring also has: settled later
     } else {
       handover.fromRing.add(Handover.key(packet));
@@ -193,13 +202,7 @@ public final class CaptureSession implements AutoCloseable {
   }
 
   private synchronized void add(Packet packet) {
-    packets.addLast(packet);
-    bytes += packet.cost();
-    total++;
-    while (bytes > limit && packets.size() > 1) {
-      bytes -= packets.removeFirst().cost();
-      droppedOldest++;
-    }
+    store.add(packet);
   }
 
   /** Keeps the old tap's held frames that the ring does not have; from then on both taps' frames count as they come. */
@@ -348,8 +351,7 @@ public final class CaptureSession implements AutoCloseable {
       }
     }
     synchronized (this) {
-      packets.clear();
-      bytes = 0;
+      store.clear();
       handovers.clear();
     }
   }
@@ -372,7 +374,8 @@ public final class CaptureSession implements AutoCloseable {
     }
     List<Packet> copy;
     synchronized (this) {
-      copy = new ArrayList<>(packets);
+      copy = new ArrayList<>(store.size());
+      store.forEach(copy::add);
     }
     copy.sort(Comparator.comparingLong(Packet::nanos)); // stable: one socket's frames keep their order
     return copy;
@@ -382,9 +385,9 @@ public final class CaptureSession implements AutoCloseable {
   private void learnNames() {
     Set<PacketTap> unknown = new HashSet<>();
     synchronized (this) {
-      for (Packet packet : packets) {
-        if (!names.containsKey(packet.iface())) {
-          unknown.add(packet.tap());
+      for (Packet.Iface iface : store.interfaces()) {
+        if (!names.containsKey(iface)) {
+          unknown.add(iface.tap());
         }
       }
     }
@@ -414,7 +417,7 @@ public final class CaptureSession implements AutoCloseable {
 
   /** Frames recorded, kept or not. */
   public synchronized long total() {
-    return total;
+    return store.added();
   }
 
   /** Taps that read through a {@code TPACKET_V3} ring (the others use {@code recvmmsg}). */
@@ -434,7 +437,7 @@ public final class CaptureSession implements AutoCloseable {
 
   /** Frames dropped to stay within the memory budget, oldest first. */
   public synchronized long droppedOldest() {
-    return droppedOldest;
+    return store.dropped();
   }
 
   /** Frames the kernel dropped because the reader fell behind. */

@@ -17,11 +17,6 @@ record Packet(long nanos, PacketTap tap, int ifindex, int hardwareType, int dire
   static final int ARPHRD_ETHER = 1;
   static final int ARPHRD_LOOPBACK = 772;
 
-  /** What a packet costs of the memory budget: its bytes and roughly the objects around them. */
-  int cost() {
-    return data.length + 64;
-  }
-
   /** The interface it was seen on. */
   Iface iface() {
     return new Iface(tap, ifindex);

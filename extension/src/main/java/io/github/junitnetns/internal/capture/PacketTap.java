@@ -213,9 +213,8 @@ final class PacketTap {
       return; // lo shows each frame going out and coming in; keep it once, as tcpdump does
     }
     long nanos = timestamp(header, controls + CONTROL * slot);
-    byte[] bytes = new byte[Math.min(length, snapLength)];
-    view.get(data + snapLength * slot, bytes);
-    session.received(this, new Packet(nanos, identity, ifindex, hardwareType, direction, length, bytes));
+    session.received(this, nanos, ifindex, hardwareType, direction, length, view, data + snapLength * slot,
+        Math.min(length, snapLength));
   }
 
   /** A frame of the ring. */
@@ -224,9 +223,8 @@ final class PacketTap {
     if (hardwareType == Packet.ARPHRD_LOOPBACK && direction == Packet.OUTGOING) {
       return; // as above
     }
-    byte[] bytes = new byte[Math.min(captured, snapLength)];
-    frames.get(at, bytes);
-    session.received(this, new Packet(nanos, identity, ifindex, hardwareType, direction, length, bytes));
+    session.received(this, nanos, ifindex, hardwareType, direction, length, frames, at,
+        Math.min(captured, snapLength));
   }
 
   /**
