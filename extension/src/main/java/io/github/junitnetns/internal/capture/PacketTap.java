@@ -1,11 +1,16 @@
 package io.github.junitnetns.internal.capture;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.github.junitnetns.internal.linux.ErrnoException;
 import io.github.junitnetns.internal.linux.Syscalls;
 import io.github.junitnetns.internal.ns.NsHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One AF_PACKET socket in one namespace: every frame of every interface there, {@code lo} and
@@ -51,7 +56,8 @@ final class PacketTap {
   private final CaptureSession session;
   private final int snapLength;
   private final PacketRing ring; // null: read with recvmmsg
-  private final Memory memory; // recvmmsg's messages and buffers; null with a ring
+  private final Messages messages; // null with a ring
+  private final Memory memory; // the messages' memory
   private final ByteBuffer view;
   private final int iovecs;
   private final int names;
@@ -80,26 +86,60 @@ final class PacketTap {
     controls = names + NAME * BATCH;
     data = controls + CONTROL * BATCH;
     if (ring != null) {
+      messages = null;
       memory = null;
       view = null;
       return;
     }
-    memory = new Memory((long) data + (long) snapLength * BATCH);
-    memory.clear();
-    view = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
-    for (int i = 0; i < BATCH; i++) {
-      int header = MMSGHDR * i;
-      view.putLong(header, address(names + NAME * i)); // msg_name
-      view.putLong(header + 16, address(iovecs + IOVEC * i)); // msg_iov
-      view.putLong(header + 24, 1); // msg_iovlen
-      view.putLong(header + 32, address(controls + CONTROL * i)); // msg_control
-      view.putLong(iovecs + IOVEC * i, address(data + snapLength * i)); // iov_base
-      view.putLong(iovecs + IOVEC * i + 8, snapLength); // iov_len
-    }
+    messages = Messages.take(snapLength);
+    memory = messages.memory;
+    view = messages.view;
   }
 
-  private long address(int offset) {
-    return com.sun.jna.Pointer.nativeValue(memory) + offset;
+  /**
+   * {@code recvmmsg}'s {@value #BATCH} messages with their buffers for one snap length, in native
+   * memory that points into itself; a stopped tap gives them back, and the next tap of the same
+   * snap length takes them as they are (a test's recording then starts without allocating them).
+   */
+  private static final class Messages {
+    private static final Map<Integer, BlockingQueue<Messages>> FREE = new ConcurrentHashMap<>();
+    /** Messages kept for reuse per snap length: more than the taps of most tests at once. */
+    private static final int KEPT = 32;
+    final int snapLength;
+    final Memory memory;
+    final ByteBuffer view;
+
+    private Messages(int snapLength) {
+      this.snapLength = snapLength;
+      int data = MMSGHDR * BATCH + (IOVEC + NAME + CONTROL) * BATCH;
+      memory = new Memory((long) data + (long) snapLength * BATCH);
+      memory.clear();
+      view = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
+      long base = Pointer.nativeValue(memory);
+      int iovecs = MMSGHDR * BATCH;
+      int names = iovecs + IOVEC * BATCH;
+      int controls = names + NAME * BATCH;
+      for (int i = 0; i < BATCH; i++) {
+        int header = MMSGHDR * i;
+        view.putLong(header, base + names + NAME * i); // msg_name
+        view.putLong(header + 16, base + iovecs + IOVEC * i); // msg_iov
+        view.putLong(header + 24, 1); // msg_iovlen
+        view.putLong(header + 32, base + controls + CONTROL * i); // msg_control
+        view.putLong(iovecs + IOVEC * i, base + data + (long) snapLength * i); // iov_base
+        view.putLong(iovecs + IOVEC * i + 8, snapLength); // iov_len
+      }
+    }
+
+    static Messages take(int snapLength) {
+      BlockingQueue<Messages> free = FREE.get(snapLength);
+      Messages messages = free != null ? free.poll() : null;
+      return messages != null ? messages : new Messages(snapLength);
+    }
+
+    /** For the next tap; its last user reads it no more (its socket is closed). Beyond {@link #KEPT}, left to the collector. */
+    void giveBack() {
+      FREE.computeIfAbsent(snapLength, length -> new ArrayBlockingQueue<>(KEPT)).offer(this);
+    }
   }
 
   /**
@@ -110,13 +150,15 @@ final class PacketTap {
       throws ErrnoException {
     try {
       Syscalls.setsockoptInt(fd, SOL_SOCKET, Syscalls.SO_TIMESTAMPNS, 1, "AF_PACKET socket of netns " + label);
+      int granted = 2 * RECEIVE_BUFFER; // what SO_RCVBUFFORCE sets: the kernel doubles it for its bookkeeping
       if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
-        Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER);
+        Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER); // capped at net.core.rmem_max
+        Memory value = new Memory(4);
+        Syscalls.getsockopt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, value, "AF_PACKET socket of netns " + label);
+        granted = value.getInt(0);
       }
-      Memory granted = new Memory(4);
-      Syscalls.getsockopt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, granted, "AF_PACKET socket of netns " + label);
       PacketTap tap = new PacketTap(label, namespace, session, snapLength, fd, null, null);
-      tap.receiveBuffer = granted.getInt(0);
+      tap.receiveBuffer = granted;
       return tap;
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
@@ -307,6 +349,9 @@ final class PacketTap {
     int closing = fd;
     fd = -1;
     CaptureSockets.closeLater(reader, closing, ring);
+    if (messages != null) {
+      messages.giveBack(); // drain() reads nothing more: fd is -1, under this lock
+    }
   }
 
   /** Stops the tap without reading what is queued: the recording is not wanted. Idempotent. */

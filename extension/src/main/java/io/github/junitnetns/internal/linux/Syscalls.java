@@ -359,6 +359,8 @@ public final class Syscalls {
     }
   }
 
+  private static final ThreadLocal<Memory> EPOLL_EVENT = ThreadLocal.withInitial(() -> new Memory(EPOLL_EVENT_SIZE));
+
   public static int epollCreate() throws ErrnoException {
     try {
       return LibC.epoll_create1(EPOLL_CLOEXEC);
@@ -369,7 +371,7 @@ public final class Syscalls {
 
   /** Watches {@code fd} for input; {@code token} comes back in the event's data. */
   public static void epollAdd(int epfd, int fd, long token, String what) throws ErrnoException {
-    Memory event = new Memory(EPOLL_EVENT_SIZE);
+    Memory event = EPOLL_EVENT.get(); // a struct epoll_event per thread: a recording starts without a malloc
     event.clear();
     event.setInt(0, EPOLLIN);
     event.setLong(EPOLL_DATA_OFFSET, token);
@@ -382,7 +384,7 @@ public final class Syscalls {
 
   public static void epollDelete(int epfd, int fd, String what) throws ErrnoException {
     try {
-      LibC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, new Memory(EPOLL_EVENT_SIZE));
+      LibC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, null); // the event is ignored since Linux 2.6.9
     } catch (LastErrorException e) {
       throw new ErrnoException("epoll_ctl(EPOLL_CTL_DEL)", what, e.getErrorCode());
     }
