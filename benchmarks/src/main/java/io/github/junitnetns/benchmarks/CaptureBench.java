@@ -8,7 +8,14 @@ import io.github.junitnetns.benchmarks.fixtures.BulkVethFixture;
 import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
 import io.github.junitnetns.benchmarks.fixtures.VethFixture;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +31,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * What capture costs ({@code ./benchmarks/capture-cost}), paired: in every round the same fixtures
  * run with {@code junit.netns.capture=off} and with the default ({@code on-failure}), one test at a
- * time, interleaved with the plain baseline; then a bulk TCP transfer across a veth, alternately
- * without and with {@code net.capture()} recording both ends, and the same transfer as the body of a
+ * time, interleaved with the plain baseline; then a bulk TCP transfer across a veth, in turn without,
+ * with {@code net.capture()} recording both ends, and (where it is installed) with
+ * {@code tcpdump -s 256} recording both ends, for comparison; and the same transfer as the body of a
  * test ({@code BulkVethFixture}) with the extension's recording off and on. Prints one line per
  * figure and a JSON object as the last line.
  *
@@ -79,28 +87,39 @@ public final class CaptureBench {
       figures.put(topology + "_on_failure_mean_ms", onMean);
       figures.put(topology + "_added_mean_pct", 100 * (onMean - offMean) / offMean);
     }
-    List<Double> bare = new ArrayList<>();
-    List<Double> captured = new ArrayList<>();
+    // Bare, recorded by net.capture(), and (where tcpdump is installed) recorded by tcpdump -s 256 in
+    // each namespace, the yardstick: the order rotating from round to round.
+    List<String> modes = new ArrayList<>(List.of("bare", "captured"));
+    if (onPath("tcpdump")) {
+      modes.add("tcpdump");
+    }
+    Map<String, List<Double>> bulk = new LinkedHashMap<>();
     List<Double> kept = new ArrayList<>();
     try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.0.0/30").build()) {
-      bulk(net, bulkMiB, false, null); // warm-up
+      bulk(net, bulkMiB, "bare", null); // warm-up
       for (int round = 0; round < bulkRounds; round++) {
-        boolean captureFirst = round % 2 == 1;
-        for (boolean capture : new boolean[] {captureFirst, !captureFirst}) {
+        List<String> order = new ArrayList<>(modes);
+        Collections.rotate(order, round);
+        for (String mode : order) {
           long[] packets = new long[1];
-          double mbps = bulk(net, bulkMiB, capture, packets);
-          (capture ? captured : bare).add(mbps);
-          if (capture) {
+          double mbps = bulk(net, bulkMiB, mode, packets);
+          bulk.computeIfAbsent(mode, m -> new ArrayList<>()).add(mbps);
+          if (mode.equals("captured")) {
             kept.add((double) packets[0]);
           }
-          System.err.printf(Locale.ROOT, "  bulk round %d/%d: %s %.0f MiB/s%s%n", round + 1, bulkRounds,
-              capture ? "captured" : "bare", mbps, capture ? " (" + packets[0] + " packets recorded)" : "");
+          System.err.printf(Locale.ROOT, "  bulk round %d/%d: %s %.0f MiB/s%s%n", round + 1, bulkRounds, mode, mbps,
+              mode.equals("captured") ? " (" + packets[0] + " packets recorded)" : "");
         }
       }
     }
-    figures.put("bulk_bare_mib_s", new Stats(bare).median());
-    figures.put("bulk_captured_mib_s", new Stats(captured).median());
-    figures.put("bulk_captured_pct", 100 * new Stats(captured).median() / new Stats(bare).median());
+    double bareMedian = new Stats(bulk.get("bare")).median();
+    figures.put("bulk_bare_mib_s", bareMedian);
+    figures.put("bulk_captured_mib_s", new Stats(bulk.get("captured")).median());
+    figures.put("bulk_captured_pct", 100 * new Stats(bulk.get("captured")).median() / bareMedian);
+    if (bulk.containsKey("tcpdump")) {
+      figures.put("bulk_tcpdump_mib_s", new Stats(bulk.get("tcpdump")).median());
+      figures.put("bulk_tcpdump_pct", 100 * new Stats(bulk.get("tcpdump")).median() / bareMedian);
+    }
     figures.put("bulk_packets_recorded", new Stats(kept).median());
     // The same transfer as a test's body, recorded by the extension (recvmmsg, handed over to a ring
     // once busy) or not, alternately.
@@ -138,10 +157,31 @@ public final class CaptureBench {
     };
   }
 
-  /** {@code mib} MiB from a to b over TCP; MiB/s. With {@code capture}, both namespaces are recorded meanwhile. */
-  private static double bulk(Network net, int mib, boolean capture, long[] packets) throws Exception {
-    Capture recording = capture ? net.capture() : null;
+  /**
+   * {@code mib} MiB from a to b over TCP; MiB/s. Both namespaces are recorded meanwhile by
+   * {@code net.capture()} ({@code mode} "captured"), by {@code tcpdump -i any -s 256} in each
+   * ("tcpdump"), or not ("bare").
+   */
+  private static double bulk(Network net, int mib, String mode, long[] packets) throws Exception {
+    Capture recording = mode.equals("captured") ? net.capture() : null;
+    List<Process> tcpdumps = new ArrayList<>();
     try {
+      if (mode.equals("tcpdump")) {
+        for (String ns : List.of("a", "b")) {
+          Process tcpdump = net.ns(ns).exec(new ProcessBuilder("tcpdump", "-i", "any", "-s", "256", "-w", "/dev/null")
+              .redirectErrorStream(true));
+          tcpdumps.add(tcpdump);
+          BufferedReader output = new BufferedReader(new InputStreamReader(tcpdump.getInputStream(),
+              StandardCharsets.UTF_8));
+          StringBuilder said = new StringBuilder();
+          for (String line; !said.toString().contains("listening on"); said.append(line).append('\n')) {
+            line = output.readLine(); // until "tcpdump: listening on any, ...": it captures from then on
+            if (line == null) {
+              throw new IllegalStateException("tcpdump in " + ns + " did not start: " + said);
+            }
+          }
+        }
+      }
       double rate = BulkVethFixture.mibPerSecond(net.ns("a"), net.ns("b"), "10.0.0.2", mib);
       if (recording != null) {
         packets[0] = recording.packetCount();
@@ -151,7 +191,16 @@ public final class CaptureBench {
       if (recording != null) {
         recording.close();
       }
+      for (Process tcpdump : tcpdumps) {
+        tcpdump.destroy();
+        tcpdump.waitFor();
+      }
     }
+  }
+
+  private static boolean onPath(String program) {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
   }
 
   private List<Double> runOnce(Class<?> fixture, String capture) {
