@@ -296,6 +296,7 @@ public final class Network implements AutoCloseable {
    * reaching everyone. One {@link Fault} for all of it.
    */
   @SafeVarargs
+  @SuppressWarnings("varargs") // handed on as is, only read
   public final Fault partition(Set<String>... sides) {
     return faulting.partition(sides);
   }
