@@ -15,6 +15,41 @@ final class CaptureReport {
   private CaptureReport() {}
 
   /**
+   * What a recording lost, as sentences, or "": {@code oldest} frames dropped to stay within
+   * {@code limit}, {@code kernel} frames the kernel dropped ({@code cappedBuffer}: the receive buffer
+   * in bytes of a socket with drops that the kernel capped, or 0), and the {@code problems} met.
+   */
+  static String losses(long oldest, long limit, long kernel, int cappedBuffer, List<String> problems) {
+    StringBuilder s = new StringBuilder();
+    if (oldest > 0) {
+      s.append(oldest).append(" oldest packets dropped to stay within the ").append(size(limit))
+          .append(" memory budget (junit.netns.capture.limit). ");
+    }
+    if (kernel > 0) {
+      s.append(kernel).append(" packets dropped by the kernel: the capture reader fell behind. ");
+    }
+    if (kernel > 0 && cappedBuffer > 0) {
+      s.append("The kernel capped the capture socket's receive buffer at net.core.rmem_max (").append(size(cappedBuffer))
+          .append(", as this JVM has no CAP_NET_ADMIN over the host) until a ring took over: raise it on the host,"
+              + " e.g. sysctl -w net.core.rmem_max=33554432. ");
+    }
+    for (String problem : problems) {
+      s.append(problem).append(". ");
+    }
+    return s.toString().trim();
+  }
+
+  static String size(long bytes) {
+    if (bytes % (1L << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    if (bytes % 1024 == 0) {
+      return (bytes >> 10) + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  /**
    * Writes {@code frames} as pcapng: a section header whose comment is {@code title}, the count
    * kept and {@code losses}; one interface description per interface seen, named by {@code name};
    * one enhanced packet block per frame.

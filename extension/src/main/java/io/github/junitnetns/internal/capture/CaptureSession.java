@@ -447,37 +447,14 @@ public final class CaptureSession implements AutoCloseable {
 
   /** What was lost, as one sentence, or "" if nothing. */
   private String losses() {
-    StringBuilder s = new StringBuilder();
-    long oldest = droppedOldest();
-    if (oldest > 0) {
-      s.append(oldest).append(" oldest packets dropped to stay within the ").append(size(limit))
-          .append(" memory budget (junit.netns.capture.limit). ");
-    }
-    long kernel = kernelDrops();
-    if (kernel > 0) {
-      s.append(kernel).append(" packets dropped by the kernel: the capture reader fell behind. ");
-      taps.stream().filter(tap -> tap.bufferCapped() && tap.kernelDrops() > 0).findFirst().ifPresent(tap -> s
-          .append("The kernel capped the capture socket's receive buffer at net.core.rmem_max (")
-          .append(size(tap.receiveBuffer() / 2))
-          .append(", as this JVM has no CAP_NET_ADMIN over the host) until a ring took over: raise it on the host,"
-              + " e.g. sysctl -w net.core.rmem_max=33554432. "));
-    }
+    PacketTap capped = taps.stream().filter(tap -> tap.bufferCapped() && tap.kernelDrops() > 0).findFirst()
+        .orElse(null);
+    List<String> problemsNow;
     synchronized (this) {
-      for (String problem : problems) {
-        s.append(problem).append(". ");
-      }
+      problemsNow = List.copyOf(problems);
     }
-    return s.toString().trim();
-  }
-
-  static String size(long bytes) {
-    if (bytes % (1L << 20) == 0) {
-      return (bytes >> 20) + " MiB";
-    }
-    if (bytes % 1024 == 0) {
-      return (bytes >> 10) + " KiB";
-    }
-    return bytes + " bytes";
+    return CaptureReport.losses(droppedOldest(), limit, kernelDrops(), capped == null ? 0 : capped.receiveBuffer() / 2,
+        problemsNow);
   }
 
   /** Writes the frames kept so far as one pcapng file, creating its directory. */
