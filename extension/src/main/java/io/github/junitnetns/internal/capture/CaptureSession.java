@@ -194,15 +194,11 @@ public final class CaptureSession implements AutoCloseable {
       handover.fromOld.add(packet); // maybe a twin of one the ring also has: settled later
     } else {
       handover.fromRing.add(Handover.key(packet));
-      add(packet);
+      store.add(packet);
       if (handover.oldClosed && packet.nanos() > handover.oldLatest + Handover.MARGIN_NANOS) {
         settle(handover); // the ring has everything up to the old socket's last frame
       }
     }
-  }
-
-  private synchronized void add(Packet packet) {
-    store.add(packet);
   }
 
   /** Keeps the old tap's held frames that the ring does not have; from then on both taps' frames count as they come. */
@@ -213,7 +209,7 @@ public final class CaptureSession implements AutoCloseable {
     handover.settled = true;
     for (Packet packet : handover.fromOld) {
       if (!handover.fromRing.contains(Handover.key(packet))) {
-        add(packet);
+        store.add(packet);
       }
     }
     handover.fromOld.clear();

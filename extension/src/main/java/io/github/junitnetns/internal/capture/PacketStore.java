@@ -49,8 +49,6 @@ final class PacketStore {
   private final List<PacketTap> taps = new ArrayList<>(); // a record's tap index points here
   private long[] interfaces = new long[8]; // (tap index << 32 | ifindex) of every frame added, each once
   private int interfaceCount;
-  private int lastTap; // the index tapIndex found last
-  private int lastInterface; // the index seen found last
   private Chunk spare; // the last chunk dropped, for reuse
   private long capacity; // bytes of the chunks held
   private long added;
@@ -170,33 +168,24 @@ final class PacketStore {
   }
 
   private int tapIndex(PacketTap tap) {
-    if (lastTap < taps.size() && taps.get(lastTap) == tap) {
-      return lastTap; // a busy namespace's frames come in runs
+    int index = taps.indexOf(tap); // one per namespace recorded: a handful
+    if (index < 0) {
+      taps.add(tap);
+      index = taps.size() - 1;
     }
-    for (int i = 0; i < taps.size(); i++) { // one per namespace recorded
-      if (taps.get(i) == tap) {
-        return lastTap = i;
-      }
-    }
-    taps.add(tap);
-    return lastTap = taps.size() - 1;
+    return index;
   }
 
   private void seen(int tapIndex, int ifindex) {
     long key = (long) tapIndex << 32 | Integer.toUnsignedLong(ifindex);
-    if (lastInterface < interfaceCount && interfaces[lastInterface] == key) {
-      return;
-    }
     for (int i = 0; i < interfaceCount; i++) {
       if (interfaces[i] == key) {
-        lastInterface = i;
         return;
       }
     }
     if (interfaceCount == interfaces.length) {
       interfaces = Arrays.copyOf(interfaces, interfaceCount * 2);
     }
-    lastInterface = interfaceCount;
     interfaces[interfaceCount++] = key;
   }
 }

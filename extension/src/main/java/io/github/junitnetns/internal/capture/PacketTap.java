@@ -66,15 +66,16 @@ final class PacketTap {
   private int fd; // guarded by this; -1 once stopped
   private long kernelDrops; // guarded by this
   /** The receive buffer the kernel granted (SO_RCVBUF reads back twice what was set); 0 with a ring. */
-  private int receiveBuffer;
+  private final int receiveBuffer;
   private long framesRead; // guarded by this
   private boolean ringAsked; // guarded by this
   /** Set while its namespace is handed over to another tap: frames go through it ({@link CaptureSession}). */
   volatile Handover handover;
 
   private PacketTap(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
-      PacketRing ring, PacketTap predecessor) {
+      PacketRing ring, int receiveBuffer, PacketTap predecessor) {
     this.label = label;
+    this.receiveBuffer = receiveBuffer;
     this.namespace = namespace;
     this.identity = predecessor != null ? predecessor.identity : this;
     this.session = session;
@@ -157,9 +158,7 @@ final class PacketTap {
         Syscalls.getsockopt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, value, "AF_PACKET socket of netns " + label);
         granted = value.getInt(0);
       }
-      PacketTap tap = new PacketTap(label, namespace, session, snapLength, fd, null, null);
-      tap.receiveBuffer = granted;
-      return tap;
+      return new PacketTap(label, namespace, session, snapLength, fd, null, granted, null);
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
       throw e;
@@ -169,13 +168,13 @@ final class PacketTap {
   /** A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace} with its {@code ring} set up. */
   static PacketTap ofRing(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd,
       PacketRing ring) {
-    return new PacketTap(label, namespace, session, snapLength, fd, ring, null);
+    return new PacketTap(label, namespace, session, snapLength, fd, ring, 0, null);
   }
 
   /** A tap with a ring that takes over {@code predecessor}'s namespace; its frames count as its predecessor's interfaces'. */
   static PacketTap successor(PacketTap predecessor, int fd, PacketRing ring) {
     return new PacketTap(predecessor.label, predecessor.namespace, predecessor.session, predecessor.snapLength, fd,
-        ring, predecessor);
+        ring, 0, predecessor);
   }
 
   /**
@@ -191,15 +190,15 @@ final class PacketTap {
     return receiveBuffer;
   }
 
-  /** Asks the session for a ring now, whatever was read: a capped buffer cannot hold a burst. */
-  void askForRing() {
-    synchronized (this) {
-      if (ringAsked) {
-        return;
-      }
+  /**
+   * Asks the session, once, for a ring: after {@value CaptureSession#RING_AFTER_FRAMES} frames, or
+   * at once when the buffer is capped (it cannot hold a burst).
+   */
+  synchronized void askForRing() {
+    if (!ringAsked) {
       ringAsked = true;
+      session.ringWanted(this); // only queues the hand-over
     }
-    session.ringWanted(this);
   }
 
   /** Whether frames come through a {@code TPACKET_V3} ring (else through {@code recvmmsg}). */
@@ -234,9 +233,8 @@ final class PacketTap {
         take(i);
       }
       framesRead += count;
-      if (!ringAsked && framesRead >= CaptureSession.RING_AFTER_FRAMES) {
-        ringAsked = true;
-        session.ringWanted(this);
+      if (framesRead >= CaptureSession.RING_AFTER_FRAMES) {
+        askForRing();
       }
       if (count < BATCH) {
         return;
