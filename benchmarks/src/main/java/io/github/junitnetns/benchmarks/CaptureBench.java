@@ -35,7 +35,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * with {@code net.capture()} recording both ends, and (where it is installed) with
  * {@code tcpdump -s 256} recording both ends, for comparison; and the same transfer as the body of a
  * test ({@code BulkVethFixture}) with the extension's recording off and on. Prints one line per
- * figure and a JSON object as the last line.
+ * figure and a JSON object as the last line. Beside the per-test times, the CPU time each test
+ * costs ({@code *_cpu_*_us}, microseconds per test, the idle gap after a run included): the JVM's
+ * threads by group ({@link CpuTime}) and the rest of the machine ({@code other}: the kernel's workers,
+ * which tear namespaces down, and anything else running).
  *
  * <p>System properties: {@code jnb.capture.warmup}, {@code jnb.capture.rounds} (fixture rounds),
  * {@code jnb.capture.bulkRounds}, {@code jnb.capture.bulkMiB} (bytes per transfer).
@@ -54,6 +57,8 @@ public final class CaptureBench {
     Map<String, List<Double>> samples = new LinkedHashMap<>();
     String[][] runs = {{"plain", "off"}, {"single", "off"}, {"single", "on-failure"}, {"veth", "off"},
         {"veth", "on-failure"}};
+    Map<String, Map<String, Double>> cpu = new LinkedHashMap<>(); // run -> thread group -> ms in all
+    Map<String, Integer> tests = new LinkedHashMap<>();
     for (String[] run : runs) {
       samples.put(run[0] + "/" + run[1], new ArrayList<>());
     }
@@ -63,9 +68,15 @@ public final class CaptureBench {
       for (int i = 0; i < runs.length; i++) {
         String[] run = runs[round % 2 == 0 ? i : (i == 0 ? 0 : runs.length - i)];
         Thread.sleep(200);
+        CpuTime.Sample before = CpuTime.sample();
         List<Double> times = runOnce(fixture(run[0]), run[1]);
+        Thread.sleep(200); // the background work a test left (closing its sockets) counts as its own
+        Map<String, Double> used = CpuTime.since(before);
         if (round >= warmup) {
           samples.get(run[0] + "/" + run[1]).addAll(times);
+          used.forEach((group, ms) -> cpu.computeIfAbsent(run[0] + "/" + run[1], r -> new LinkedHashMap<>())
+              .merge(group, ms, Double::sum));
+          tests.merge(run[0] + "/" + run[1], times.size(), Integer::sum);
         }
         line.append(String.format(Locale.ROOT, " %s/%s %.3f", run[0], run[1], new Stats(times).median()));
       }
@@ -86,6 +97,11 @@ public final class CaptureBench {
       figures.put(topology + "_off_mean_ms", offMean);
       figures.put(topology + "_on_failure_mean_ms", onMean);
       figures.put(topology + "_added_mean_pct", 100 * (onMean - offMean) / offMean);
+      for (String capture : List.of("off", "on-failure")) {
+        String run = topology + "/" + capture;
+        cpu.get(run).forEach((group, ms) -> figures.put(topology + "_cpu_" + capture.replace('-', '_') + "_" + group
+            + "_us", 1000 * ms / tests.get(run)));
+      }
     }
     // Bare, recorded by net.capture(), and (where tcpdump is installed) recorded by tcpdump -s 256 in
     // each namespace, the yardstick: the order rotating from round to round.
@@ -95,6 +111,7 @@ public final class CaptureBench {
     }
     Map<String, List<Double>> bulk = new LinkedHashMap<>();
     List<Double> kept = new ArrayList<>();
+    List<Double> readerShare = new ArrayList<>();
     try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.0.0/30").build()) {
       bulk(net, bulkMiB, "bare", null); // warm-up
       for (int round = 0; round < bulkRounds; round++) {
@@ -102,7 +119,11 @@ public final class CaptureBench {
         Collections.rotate(order, round);
         for (String mode : order) {
           long[] packets = new long[1];
+          CpuTime.Sample before = CpuTime.sample();
           double mbps = bulk(net, bulkMiB, mode, packets);
+          if (mode.equals("captured")) { // the reader's share of one core while the transfer ran
+            readerShare.add(100 * CpuTime.since(before).get("capture_reader") / (1000.0 * bulkMiB / mbps));
+          }
           bulk.computeIfAbsent(mode, m -> new ArrayList<>()).add(mbps);
           if (mode.equals("captured")) {
             kept.add((double) packets[0]);
@@ -121,6 +142,7 @@ public final class CaptureBench {
       figures.put("bulk_tcpdump_pct", 100 * new Stats(bulk.get("tcpdump")).median() / bareMedian);
     }
     figures.put("bulk_packets_recorded", new Stats(kept).median());
+    figures.put("bulk_captured_reader_cpu_pct", new Stats(readerShare).median());
     // The same transfer as a test's body, recorded by the extension (recvmmsg, handed over to a ring
     // once busy) or not, alternately.
     List<Double> testBare = new ArrayList<>();
