@@ -5,6 +5,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import io.github.junitnetns.Capture;
 import io.github.junitnetns.Network;
 import io.github.junitnetns.benchmarks.fixtures.BulkVethFixture;
+import io.github.junitnetns.benchmarks.fixtures.BusyPlainFixture;
+import io.github.junitnetns.benchmarks.fixtures.BusySingleNsFixture;
+import io.github.junitnetns.benchmarks.fixtures.BusyVethFixture;
 import io.github.junitnetns.benchmarks.fixtures.PlainFixture;
 import io.github.junitnetns.benchmarks.fixtures.SingleNsFixture;
 import io.github.junitnetns.benchmarks.fixtures.VethFixture;
@@ -31,7 +34,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * What capture costs ({@code ./benchmarks/capture-cost}), paired: in every round the same fixtures
  * run with {@code junit.netns.capture=off} and with the default ({@code on-failure}), one test at a
- * time, interleaved with the plain baseline; then a bulk TCP transfer across a veth, in turn without,
+ * time, interleaved with the plain baseline, back to back and with a 5 ms body ({@code busy_*}: the
+ * critical path, work in the background off it); then a bulk TCP transfer across a veth, in turn without,
  * with {@code net.capture()} recording both ends, and (where it is installed) with
  * {@code tcpdump -s 256} recording both ends, for comparison; and the same transfer as the body of a
  * test ({@code BulkVethFixture}) with the extension's recording off and on. Prints one line per
@@ -56,7 +60,8 @@ public final class CaptureBench {
   private void run(int warmup, int rounds, int bulkRounds, int bulkMiB) throws Exception {
     Map<String, List<Double>> samples = new LinkedHashMap<>();
     String[][] runs = {{"plain", "off"}, {"single", "off"}, {"single", "on-failure"}, {"veth", "off"},
-        {"veth", "on-failure"}};
+        {"veth", "on-failure"}, {"busy_plain", "off"}, {"busy_single", "off"}, {"busy_single", "on-failure"},
+        {"busy_veth", "off"}, {"busy_veth", "on-failure"}};
     Map<String, Map<String, Double>> cpu = new LinkedHashMap<>(); // run -> thread group -> ms in all
     Map<String, Integer> tests = new LinkedHashMap<>();
     for (String[] run : runs) {
@@ -83,8 +88,9 @@ public final class CaptureBench {
       System.err.println(line);
     }
     Map<String, Double> figures = new LinkedHashMap<>();
-    Stats plain = new Stats(samples.get("plain/off"));
-    for (String topology : List.of("single", "veth")) {
+    for (String topology : List.of("single", "veth", "busy_single", "busy_veth")) {
+      boolean busy = topology.startsWith("busy_");
+      Stats plain = new Stats(samples.get(busy ? "busy_plain/off" : "plain/off"));
       Stats off = new Stats(samples.get(topology + "/off"));
       Stats on = new Stats(samples.get(topology + "/on-failure"));
       double offMedian = off.median() - plain.median();
@@ -97,7 +103,7 @@ public final class CaptureBench {
       figures.put(topology + "_off_mean_ms", offMean);
       figures.put(topology + "_on_failure_mean_ms", onMean);
       figures.put(topology + "_added_mean_pct", 100 * (onMean - offMean) / offMean);
-      for (String capture : List.of("off", "on-failure")) {
+      for (String capture : busy ? List.<String>of() : List.of("off", "on-failure")) {
         String run = topology + "/" + capture;
         cpu.get(run).forEach((group, ms) -> figures.put(topology + "_cpu_" + capture.replace('-', '_') + "_" + group
             + "_us", 1000 * ms / tests.get(run)));
@@ -175,7 +181,10 @@ public final class CaptureBench {
     return switch (name) {
       case "plain" -> PlainFixture.class;
       case "single" -> SingleNsFixture.class;
-      default -> VethFixture.class;
+      case "veth" -> VethFixture.class;
+      case "busy_plain" -> BusyPlainFixture.class;
+      case "busy_single" -> BusySingleNsFixture.class;
+      default -> BusyVethFixture.class;
     };
   }
 
