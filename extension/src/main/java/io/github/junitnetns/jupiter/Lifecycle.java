@@ -101,7 +101,13 @@ final class Lifecycle {
 
   // ---- test scope ----
 
+  public static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> T = new java.util.concurrent.ConcurrentHashMap<>();
+  static void t(String k, long t0) { T.computeIfAbsent(k, x -> new java.util.concurrent.atomic.LongAdder()).add(System.nanoTime() - t0); }
   static void beforeEach(ExtensionContext context) {
+    long b0 = System.nanoTime();
+    try { beforeEach0(context); } finally { t("beforeEach", b0); }
+  }
+  static void beforeEach0(ExtensionContext context) {
     Plan plan = Contexts.testPlan(context);
     List<Declaration> declarations = plan.namespaces();
     if (declarations.isEmpty()) {
@@ -115,12 +121,18 @@ final class Lifecycle {
     List<BuiltTopology> classTopologies = Contexts.classTopologies(context);
     Declaration primary = declarations.get(0);
     String workerNamespace = WorkerThread.currentNamespace();
+    long p0 = System.nanoTime();
     BuiltTopology prebuilt = Prebuild.take(context, plan, workerNamespace);
+    t("take", p0);
     if (prebuilt != null) {
       Contexts.putTestTopology(context, prebuilt);
+      long n0 = System.nanoTime();
       Prebuild.next(context, plan);
+      t("next", n0);
       TestNamespaces.started(context, "Test " + testName(context), prebuilt.ownedWithBridges().values());
+      long c0 = System.nanoTime();
       TestCaptures.start(context, prebuilt); // every link exists; no test code has run yet
+      t("capstart", c0);
       prebuilt.publishNames(classTopologies);
       return;
     }
@@ -184,7 +196,13 @@ final class Lifecycle {
   }
 
   static void afterEach(ExtensionContext context) {
+    long a0 = System.nanoTime();
+    try { afterEach0(context); } finally { t("afterEach", a0); }
+  }
+  static void afterEach0(ExtensionContext context) {
+    long c0 = System.nanoTime();
     TestCaptures.afterEach(context); // first: the namespaces are still there to name interfaces
+    t("capafter", c0);
     BuiltTopology topology = Contexts.removeTestTopology(context);
     if (topology == null) {
       return;
@@ -204,7 +222,9 @@ final class Lifecycle {
         throw e;
       }
     }
+    long x0 = System.nanoTime();
     topology.close();
+    t("close", x0);
     WorkerThread.check(context, topology.workerNamespace());
     ThreadsLeftBehind.check(context, owned, "Test " + testName(context));
   }

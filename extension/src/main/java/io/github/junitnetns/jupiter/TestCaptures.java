@@ -57,7 +57,9 @@ final class TestCaptures {
 
   /** Starts recording the test's namespaces: called when they and their links exist, before any test code runs. */
   static void start(ExtensionContext context, BuiltTopology topology) {
+    long q0 = System.nanoTime();
     CaptureConfiguration configuration = CaptureConfiguration.of(context);
+    Lifecycle.t("cs.config", q0);
     if (Failpoint.active()) {
       // The fault-injection aid counts kernel requests in order; recording runs beside the test on
       // carriers of its own and is best effort, so it would make the N-th request differ from run to
@@ -79,7 +81,9 @@ final class TestCaptures {
     for (BuiltTopology level : levels) {
       level.ownedWithBridges().values().forEach(ns -> targets.add(target(ns))); // the bridges' hidden namespaces
     }
+    Lifecycle.t("cs.targets", q0);
     Recording recording;
+    long s0 = System.nanoTime();
     try {
       recording = new Recording(CaptureSession.start(targets, configuration.limit, configuration.snapLength, false), null);
     } catch (ErrnoException | RuntimeException e) {
@@ -89,7 +93,10 @@ final class TestCaptures {
       }
       recording = new Recording(null, why);
     }
+    Lifecycle.t("cs.session", s0);
+    long p0 = System.nanoTime();
     context.getStore(NAMESPACE).put(KEY, recording);
+    Lifecycle.t("cs.put", p0);
   }
 
   /** Why a test is not recorded: its sockets could not be made. */
@@ -135,7 +142,9 @@ final class TestCaptures {
         }
       }
     } finally {
+      long r0 = System.nanoTime();
       recording.close();
+      Lifecycle.t("ca.close", r0);
     }
   }
 

@@ -123,6 +123,9 @@ public final class CaptureSession implements AutoCloseable {
         Syscalls.bindPacketAll(fds[i], "AF_PACKET socket of netns " + target.label());
         int fd = fds[i];
         PacketRing ring = rings[i];
+        if (ring == null) {
+          Syscalls.configurePacketSocket(fd, "netns " + target.label()); // read with recvmmsg after all
+        }
         fds[i] = -1; // the tap owns it now (PacketTap.of closes it when it fails)
         PacketTap tap = ring != null
             ? PacketTap.ofRing(target.label(), target.namespace(), session, snapLength, fd, ring)

@@ -38,14 +38,6 @@ final class PacketTap {
   private static final int NAME = 24; // struct sockaddr_ll is 20 bytes
   private static final int CONTROL = 64; // CMSG_SPACE(sizeof(struct timespec)) is 32
   private static final int SOL_SOCKET = 1;
-  /**
-   * A receive buffer that holds a burst while the reader sleeps, or waits for a core, until a ring
-   * takes over: each frame of a bulk transfer is charged as a whole GSO segment (about 64 KiB), so
-   * 8 MiB held only about 120, and a 256 MiB transfer in a test lost frames now and then.
-   * Memory is charged only while frames wait. Without CAP_NET_ADMIN the kernel caps it at
-   * {@code net.core.rmem_max}.
-   */
-  private static final int RECEIVE_BUFFER = 32 << 20;
   /** How long a stop or a read while running waits for the ring's open block at most. */
   private static final long OPEN_BLOCK_WAIT_MILLIS = 4L * PacketRing.RETIRE_MILLIS + 20;
 
@@ -144,20 +136,15 @@ final class PacketTap {
   }
 
   /**
-   * A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace}
-   * ({@link Syscalls#packetSocket}) and read with {@code recvmmsg}; closes it if it cannot be set up.
+   * A tap on {@code fd}, an AF_PACKET socket made inside {@code namespace} and set up for
+   * {@code recvmmsg} ({@link Syscalls#packetSocket}, {@link Syscalls#configurePacketSocket}: a socket
+   * made ahead of need comes so, and a test's recording starts without a system call for it); closes
+   * it if it cannot be had.
    */
   static PacketTap of(String label, NsHandle namespace, CaptureSession session, int snapLength, int fd)
       throws ErrnoException {
     try {
-      Syscalls.setsockoptInt(fd, SOL_SOCKET, Syscalls.SO_TIMESTAMPNS, 1, "AF_PACKET socket of netns " + label);
-      int granted = 2 * RECEIVE_BUFFER; // what SO_RCVBUFFORCE sets: the kernel doubles it for its bookkeeping
-      if (!Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
-        Syscalls.trySetsockoptInt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, RECEIVE_BUFFER); // capped at net.core.rmem_max
-        Memory value = new Memory(4);
-        Syscalls.getsockopt(fd, SOL_SOCKET, Syscalls.SO_RCVBUF, value, "AF_PACKET socket of netns " + label);
-        granted = value.getInt(0);
-      }
+      int granted = Syscalls.packetReceiveBuffer(fd, "netns " + label);
       return new PacketTap(label, namespace, session, snapLength, fd, null, granted, null);
     } catch (ErrnoException | RuntimeException e) {
       Syscalls.closeQuietly(fd);
@@ -182,7 +169,7 @@ final class PacketTap {
    * host (rootless) it caps it at {@code net.core.rmem_max}, often 208 KiB, a few GSO segments.
    */
   boolean bufferCapped() {
-    return ring == null && receiveBuffer < 2 * RECEIVE_BUFFER;
+    return ring == null && receiveBuffer < 2 * Syscalls.PACKET_RECEIVE_BUFFER;
   }
 
   /** The receive buffer the kernel granted, in bytes (twice what it lets queue as data). */
@@ -352,13 +339,20 @@ final class PacketTap {
     }
   }
 
-  /** Stops the tap without reading what is queued: the recording is not wanted. Idempotent. */
+  /**
+   * Stops the tap without reading what is queued: the recording is not wanted. The reader unwatches
+   * and closes its socket ({@link CaptureReader#retire}). Idempotent.
+   */
   synchronized void discard(CaptureReader reader) {
     if (fd < 0) {
       return;
     }
-    reader.unwatch(this);
-    close(reader);
+    int closing = fd;
+    fd = -1;
+    reader.retire(this, closing, ring);
+    if (messages != null) {
+      messages.giveBack(); // drain() reads nothing more: fd is -1, under this lock
+    }
   }
 
   /** Reading failed: the session notes it and goes on without this tap. */

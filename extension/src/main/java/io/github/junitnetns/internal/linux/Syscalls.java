@@ -245,15 +245,60 @@ public final class Syscalls {
 
   /**
    * An AF_PACKET socket that receives every frame of every interface of the calling thread's
-   * namespace ({@code ETH_P_ALL}, unbound), interfaces added later included. Needs CAP_NET_RAW over
-   * the namespace's owning user namespace.
+   * namespace ({@code ETH_P_ALL}, unbound), interfaces added later included, set up for a capture
+   * read with {@code recvmmsg} ({@link #configurePacketSocket}). Needs CAP_NET_RAW over the
+   * namespace's owning user namespace. Whoever makes one ahead of need (a spare namespace, a
+   * topology built ahead) so sets it up in the background, not on a test's way.
    */
   public static int packetSocket(String what) throws ErrnoException {
+    int fd;
     try {
-      return LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+      fd = LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
     } catch (LastErrorException e) {
       throw new ErrnoException("socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)", what, e.getErrorCode());
     }
+    try {
+      configurePacketSocket(fd, what);
+    } catch (ErrnoException | RuntimeException e) {
+      closeQuietly(fd);
+      throw e;
+    }
+    return fd;
+  }
+
+  /**
+   * The receive buffer a capture socket asks for: a burst of bulk traffic while its reader sleeps,
+   * or waits for a core, until a ring takes over; each frame is charged as a whole GSO segment
+   * (about 64 KiB), so 8 MiB held only about 120. Memory is charged only while frames wait.
+   */
+  public static final int PACKET_RECEIVE_BUFFER = 32 << 20;
+  private static volatile boolean receiveBufferCapped;
+
+  /**
+   * Sets a capture socket up: the kernel's receive timestamps ({@code SO_TIMESTAMPNS}) and a
+   * receive buffer of {@link #PACKET_RECEIVE_BUFFER}, forced past {@code net.core.rmem_max} where
+   * CAP_NET_ADMIN over the host allows it ({@code SO_RCVBUFFORCE}), else as large as that allows.
+   */
+  public static void configurePacketSocket(int fd, String what) throws ErrnoException {
+    setsockoptInt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "AF_PACKET socket of " + what);
+    if (!trySetsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, PACKET_RECEIVE_BUFFER)) {
+      receiveBufferCapped = true; // no CAP_NET_ADMIN over the host: the same for every socket of the JVM
+      trySetsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, PACKET_RECEIVE_BUFFER); // capped at net.core.rmem_max
+    }
+  }
+
+  /**
+   * The receive buffer the kernel granted a socket set up by {@link #configurePacketSocket}, in bytes
+   * as {@code SO_RCVBUF} reads (twice what it lets queue as data): asked of the kernel only where it
+   * capped a socket's buffer before.
+   */
+  public static int packetReceiveBuffer(int fd, String what) throws ErrnoException {
+    if (!receiveBufferCapped) {
+      return 2 * PACKET_RECEIVE_BUFFER; // what SO_RCVBUFFORCE sets: the kernel doubles it for its bookkeeping
+    }
+    Memory value = new Memory(4);
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, "AF_PACKET socket of " + what);
+    return value.getInt(0);
   }
 
   /**
