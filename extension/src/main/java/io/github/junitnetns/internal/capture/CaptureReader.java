@@ -29,8 +29,10 @@ final class CaptureReader {
   private static final int EVENTS = 64;
   /** How long the reader lets frames gather after a wake-up before it reads them. */
   private static final long COALESCE_MILLIS = 1;
-  /** How long a retired tap's socket waits for the reader at most, while other sockets are watched. */
+  /** How long a retired tap's socket waits for the reader at most, while recordings come and go. */
   private static final long RETIRE_MILLIS = 10;
+  /** After this long without a watched or retired socket, the reader waits up to a second at a time. */
+  private static final long IDLE_NANOS = 2_000_000_000L;
   private static volatile CaptureReader instance;
 
   private final int epoll;
@@ -142,8 +144,8 @@ final class CaptureReader {
 
   /**
    * Stops watching {@code tap}, whose socket {@code fd} (with its {@code ring}, if any) nobody reads
-   * any more, and closes it, all on the reader's thread: within {@value #RETIRE_MILLIS} ms, or at
-   * once if the socket has frames. The caller makes no system call and wakes no thread, so that a
+   * any more, and closes it, all on the reader's thread: within {@value #RETIRE_MILLIS} ms while
+   * recordings come and go, or at once if the socket has frames. The caller makes no system call and wakes no thread, so that a
    * passing test's end does not wait for either (each costs tens of microseconds on a VM whose other
    * CPU is idle).
    */
@@ -166,12 +168,18 @@ final class CaptureReader {
 
   private void loop() {
     Memory events = new Memory((long) Syscalls.EPOLL_EVENT_SIZE * EVENTS);
+    long lastBusy = System.nanoTime() - IDLE_NANOS;
     while (true) {
-      settleRetired();
+      long now = System.nanoTime();
+      if (settleRetired() || !taps.isEmpty()) {
+        lastBusy = now;
+      }
       int ready;
       try {
-        // While sockets are watched, wake up now and then for the ones retired meanwhile.
-        ready = Syscalls.epollWait(epoll, events, taps.isEmpty() ? 1000 : (int) RETIRE_MILLIS);
+        // While recordings come and go (in a test run, one per test), wake up now and then for the
+        // sockets retired meanwhile; a retire wakes nobody, so that a test's end does not wait for it.
+        // After a quiet while, once a second: the first socket retired after it waits up to that long.
+        ready = Syscalls.epollWait(epoll, events, now - lastBusy < IDLE_NANOS ? (int) RETIRE_MILLIS : 1000);
       } catch (ErrnoException e) {
         System.getLogger(CaptureReader.class.getName()).log(System.Logger.Level.ERROR,
             "junit-netns: the capture reader stops: " + e.getMessage());
@@ -194,9 +202,11 @@ final class CaptureReader {
     }
   }
 
-  /** Unwatches the retired taps and hands their sockets to the closers. */
-  private void settleRetired() {
+  /** Unwatches the retired taps and hands their sockets to the closers; whether there were any. */
+  private boolean settleRetired() {
+    boolean any = false;
     for (Retired dropped; (dropped = retired.poll()) != null; ) {
+      any = true;
       Long token = tokens.remove(dropped.tap());
       if (token != null) {
         taps.remove(token);
@@ -208,6 +218,7 @@ final class CaptureReader {
       }
       CaptureSockets.closeLater(this, dropped.fd(), dropped.ring());
     }
+    return any;
   }
 
   private static void pause() {

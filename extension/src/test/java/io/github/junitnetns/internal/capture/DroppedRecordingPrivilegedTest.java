@@ -44,6 +44,24 @@ class DroppedRecordingPrivilegedTest {
         .mapToLong(info -> threads.getThreadCpuTime(info.getThreadId())).sum();
   }
 
+  /**
+   * Recordings one after the other, none open at times, and no frame to wake the reader: each
+   * dropped one's socket is closed soon all the same (the reader does not go back to waiting a second
+   * at a time between two of them).
+   */
+  @Test
+  void aQuietRecordingDroppedBetweenOthersIsClosedSoon() throws Exception {
+    try (Network net = Network.builder().namespace("q").build()) {
+      List<CaptureSession.Target> target = List.of(new CaptureSession.Target("q", handle(net.ns("q"))));
+      CaptureSession.start(target, 8L << 20, 256, false).close();
+      Thread.sleep(1200); // the reader has woken since and settled it, with no recording open
+      assertThat(packetSockets(net.ns("q"))).as("the first recording's socket, a second later").isZero();
+      CaptureSession.start(target, 8L << 20, 256, false).close();
+      await().atMost(Duration.ofMillis(400)).pollInterval(Duration.ofMillis(10))
+          .untilAsserted(() -> assertThat(packetSockets(net.ns("q"))).as("the second one's").isZero());
+    }
+  }
+
   @Test
   void aDroppedRecordingWithFramesStillQueuedIsClosedByTheReaderWithoutItSpinning() throws Exception {
     try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.11.0/30").build()) {
