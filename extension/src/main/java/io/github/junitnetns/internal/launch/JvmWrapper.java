@@ -257,7 +257,7 @@ public final class JvmWrapper {
   private static Optional<String> probe(Mode mode, Path wrapper) {
     String what = mode == Mode.ROOTLESS ? "user namespaces are refused" : "sudo refused";
     try {
-      Process process = new ProcessBuilder(wrapper.toString(), "-version").redirectErrorStream(true).start();
+      Process process = start(new ProcessBuilder(wrapper.toString(), "-version").redirectErrorStream(true));
       process.getOutputStream().close();
       byte[] output = process.getInputStream().readAllBytes();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -275,6 +275,25 @@ public final class JvmWrapper {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of(what + " (interrupted)");
+    }
+  }
+
+  /**
+   * Starts {@code builder}'s program, the wrapper just written: again a few times while the kernel
+   * says "Text file busy" (ETXTBSY, error 26). A process that another thread of this JVM forks while
+   * the wrapper is being written inherits the descriptor it is written through, until that child
+   * execs; meanwhile the file cannot be executed.
+   */
+  private static Process start(ProcessBuilder builder) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return builder.start();
+      } catch (IOException e) {
+        if (attempt == 10 || e.getMessage() == null || !e.getMessage().contains("error=26,")) {
+          throw e;
+        }
+        Thread.sleep(10L * attempt);
+      }
     }
   }
 
