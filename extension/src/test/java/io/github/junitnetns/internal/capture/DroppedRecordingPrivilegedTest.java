@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
-import io.github.junitnetns.internal.ns.NsHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.reflect.Method;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -26,12 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("privileged")
 class DroppedRecordingPrivilegedTest {
-  private static NsHandle handle(NetNs ns) throws Exception {
-    Method handle = NetNs.class.getDeclaredMethod("handle");
-    handle.setAccessible(true);
-    return (NsHandle) handle.invoke(ns);
-  }
-
   /** The AF_PACKET sockets of {@code ns}'s namespace, from its /proc/net/packet (a header line, then one per socket). */
   private static long packetSockets(NetNs ns) throws Exception {
     return ns.call(() -> Files.readAllLines(Path.of("/proc/thread-self/net/packet")).size() - 1L);
@@ -52,7 +44,7 @@ class DroppedRecordingPrivilegedTest {
   @Test
   void aQuietRecordingDroppedBetweenOthersIsClosedSoon() throws Exception {
     try (Network net = Network.builder().namespace("q").build()) {
-      List<CaptureSession.Target> target = List.of(new CaptureSession.Target("q", handle(net.ns("q"))));
+      List<CaptureSession.Target> target = List.of(new CaptureSession.Target("q", Handles.of(net.ns("q"))));
       CaptureSession.start(target, 8L << 20, 256, false).close();
       Thread.sleep(1200); // the reader has woken since and settled it, with no recording open
       assertThat(packetSockets(net.ns("q"))).as("the first recording's socket, a second later").isZero();
@@ -65,8 +57,8 @@ class DroppedRecordingPrivilegedTest {
   @Test
   void aDroppedRecordingWithFramesStillQueuedIsClosedByTheReaderWithoutItSpinning() throws Exception {
     try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.11.0/30").build()) {
-      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target("a", handle(net.ns("a"))),
-          new CaptureSession.Target("b", handle(net.ns("b")))), 8L << 20, 256, false);
+      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target("a", Handles.of(net.ns("a"))),
+          new CaptureSession.Target("b", Handles.of(net.ns("b")))), 8L << 20, 256, false);
       // One socket each; rootless, where the kernel capped its buffer, a second one with a ring takes over.
       assertThat(packetSockets(net.ns("a"))).as("a's recording sockets").isBetween(1L, 2L);
       // Frames go on arriving after the drop, so that the dropped sockets have unread frames: their

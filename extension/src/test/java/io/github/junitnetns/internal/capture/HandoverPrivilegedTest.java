@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
-import io.github.junitnetns.internal.ns.NsHandle;
-import java.lang.reflect.Method;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -28,19 +25,13 @@ import org.junit.jupiter.api.Test;
 class HandoverPrivilegedTest {
   private static final int PORT = 9999;
 
-  private static NsHandle handle(NetNs ns) throws Exception {
-    Method handle = NetNs.class.getDeclaredMethod("handle");
-    handle.setAccessible(true);
-    return (NsHandle) handle.invoke(ns);
-  }
-
   @Test
   void aBusyNamespaceIsHandedOverToARingWhileTrafficFlowsAndEveryFrameIsKeptOnce() throws Exception {
     try (Network net = Network.builder().namespace("a").namespace("b").veth("a", "b", "10.0.9.0/30").build()) {
       long handedBefore = CaptureSession.handedOver();
       CaptureSession session = CaptureSession.start(List.of(
-          new CaptureSession.Target("a", handle(net.ns("a"))),
-          new CaptureSession.Target("b", handle(net.ns("b")))), 64L << 20, 128, false);
+          new CaptureSession.Target("a", Handles.of(net.ns("a"))),
+          new CaptureSession.Target("b", Handles.of(net.ns("b")))), 64L << 20, 128, false);
       try (DatagramSocket receiver = net.ns("b").call(() -> new DatagramSocket(new InetSocketAddress("10.0.9.2", PORT)))) {
         assertThat(receiver.getLocalPort()).isEqualTo(PORT); // bound in b, so that b answers no datagram with ICMP
         if (!session.buffersCapped()) { // else it is handed over at once (the test below)
@@ -101,7 +92,7 @@ class HandoverPrivilegedTest {
   void aNamespaceWhoseReceiveBufferTheKernelCappedIsHandedOverAtOnceWithoutTraffic() throws Exception {
     try (Network net = Network.builder().namespace("quiet").build()) {
       long handedBefore = CaptureSession.handedOver();
-      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target("quiet", handle(net.ns("quiet")))),
+      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target("quiet", Handles.of(net.ns("quiet")))),
           1L << 20, 128, false);
       try {
         assumeTrue(session.buffersCapped(), "the kernel caps a capture socket's receive buffer only for a JVM without"

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.junitnetns.NetNs;
 import io.github.junitnetns.Network;
-import io.github.junitnetns.internal.ns.NsHandle;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,20 +21,14 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("privileged")
 class PacketRingPrivilegedTest {
-  private static NsHandle handle(NetNs ns) throws Exception {
-    Method handle = NetNs.class.getDeclaredMethod("handle");
-    handle.setAccessible(true);
-    return (NsHandle) handle.invoke(ns);
-  }
-
   @Test
   void aTcpTransferAcrossAVethIsRecordedThroughRingsWithItsSnapLengthFullLengthsAndWallClockTimes()
       throws Exception {
     try (Network net = Network.builder().namespace("client").namespace("server")
         .veth("client", "server", "10.0.7.0/30").build()) {
       CaptureSession session = CaptureSession.start(List.of(
-          new CaptureSession.Target("client", handle(net.ns("client"))),
-          new CaptureSession.Target("server", handle(net.ns("server")))), 8L << 20, 128, true);
+          new CaptureSession.Target("client", Handles.of(net.ns("client"))),
+          new CaptureSession.Target("server", Handles.of(net.ns("server")))), 8L << 20, 128, true);
       long before = System.currentTimeMillis() * 1_000_000L;
       int sent = 4 << 20;
       try {
@@ -95,7 +87,7 @@ class PacketRingPrivilegedTest {
   @Test
   void aRecordingReadWhileRunningHoldsWhatTheOpenBlockHas() throws Exception {
     try (NetNs ns = NetNs.create()) {
-      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target(ns.label(), handle(ns))),
+      CaptureSession session = CaptureSession.start(List.of(new CaptureSession.Target(ns.label(), Handles.of(ns))),
           8L << 20, 256, true);
       try {
         ns.run(() -> {
