@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -240,7 +239,7 @@ public final class JvmWrapper {
     String script = mode == Mode.ROOTLESS ? rootlessScript(host, java) : sudoScript(host, java);
     write(wrapper, script);
     copyRelease(java, wrapper);
-    return PROBES.computeIfAbsent(script, key -> probe(mode, wrapper));
+    return PROBES.computeIfAbsent(script, key -> WrapperProbe.probe(mode, wrapper));
   }
 
   private static Optional<String> missing(Host host, String... tools) {
@@ -252,49 +251,6 @@ public final class JvmWrapper {
       }
     }
     return absent.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", absent));
-  }
-
-  private static Optional<String> probe(Mode mode, Path wrapper) {
-    String what = mode == Mode.ROOTLESS ? "user namespaces are refused" : "sudo refused";
-    try {
-      Process process = start(new ProcessBuilder(wrapper.toString(), "-version").redirectErrorStream(true));
-      process.getOutputStream().close();
-      byte[] output = process.getInputStream().readAllBytes();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return Optional.of(what + " (" + wrapper + " -version did not end within 60 s)");
-      }
-      if (process.exitValue() == 0) {
-        return Optional.empty();
-      }
-      String text = new String(output, StandardCharsets.UTF_8).lines().map(String::strip)
-          .filter(line -> !line.isEmpty()).findFirst().orElse("exit status " + process.exitValue());
-      return Optional.of(what + " (" + text + ")");
-    } catch (IOException e) {
-      return Optional.of(what + " (cannot start " + wrapper + ": " + e.getMessage() + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.of(what + " (interrupted)");
-    }
-  }
-
-  /**
-   * Starts {@code builder}'s program, the wrapper just written: again a few times while the kernel
-   * says "Text file busy" (ETXTBSY, error 26). A process that another thread of this JVM forks while
-   * the wrapper is being written inherits the descriptor it is written through, until that child
-   * execs; meanwhile the file cannot be executed.
-   */
-  private static Process start(ProcessBuilder builder) throws IOException, InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return builder.start();
-      } catch (IOException e) {
-        if (attempt == 10 || e.getMessage() == null || !e.getMessage().contains("error=26,")) {
-          throw e;
-        }
-        Thread.sleep(10L * attempt);
-      }
-    }
   }
 
   /** The rootless wrapper: a user namespace where the caller is root, a network namespace, {@code lo} up. */
