@@ -15,15 +15,21 @@ export_real_java() {
 }
 
 # Writes target/junit-netns/bin/java, the test JVMs' wrapper for MODE (rootless or sudo), with
-# the code the Maven plugin runs (internal.launch.JvmWrapper in the library), started as a single
-# source file so that nothing has to be built first. It proves the wrapper by starting
-# `java -version` through it, prints the line that says what it chose, and fails with the
-# reason and the fix when MODE cannot work here. Sets JVM_WRAPPER. Call export_real_java first.
+# the code the Maven plugin runs (the package internal.launch of the library, which uses only the
+# JDK), compiled on its own into a scratch directory so that nothing else has to be built first.
+# It proves the wrapper by starting `java -version` through it, prints the line that says what it
+# chose, and fails with the reason and the fix when MODE cannot work here. Sets JVM_WRAPPER. Call
+# export_real_java first.
 write_jvm_wrapper() {
-  local mode=$1 dir=$PWD/target/junit-netns
-  "$JUNIT_NETNS_REAL_JAVA" extension/src/main/java/io/github/junitnetns/internal/launch/JvmWrapper.java \
-    --mode "$mode" --java "$JUNIT_NETNS_REAL_JAVA" "$dir"
+  local mode=$1 dir=$PWD/target/junit-netns classes status=0
+  local sources=extension/src/main/java/io/github/junitnetns/internal/launch
+  classes=$(mktemp -d)
+  "$(dirname "$JUNIT_NETNS_REAL_JAVA")/javac" -nowarn -d "$classes" "$sources"/*.java &&
+    "$JUNIT_NETNS_REAL_JAVA" -cp "$classes" io.github.junitnetns.internal.launch.JvmWrapper \
+      --mode "$mode" --java "$JUNIT_NETNS_REAL_JAVA" "$dir" || status=$?
+  rm -rf "$classes"
   JVM_WRAPPER=$dir/bin/java
+  return "$status"
 }
 
 # CI must not pass because privileged tests skipped themselves: junit-netns fails them instead.

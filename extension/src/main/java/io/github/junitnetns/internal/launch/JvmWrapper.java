@@ -42,9 +42,10 @@ import java.util.stream.Collectors;
  * JDK's {@code release} file is copied to {@code DIR}, where Surefire reads the version. When
  * no wrapper is needed, {@code DIR/bin/java} is removed: its existence says whether to use it.
  *
- * <p>This file uses only the JDK, so it also runs as a single source file:
- * {@code java extension/src/main/java/io/github/junitnetns/internal/launch/JvmWrapper.java --mode rootless DIR}
- * (this repository's {@code ci/} scripts do that). Not API: the command line is what is documented.
+ * <p>This package uses only the JDK, so it also runs compiled on its own, before anything else is
+ * built: {@code javac -d DIR2 .../internal/launch/*.java && java -cp DIR2
+ * io.github.junitnetns.internal.launch.JvmWrapper --mode rootless DIR} (this repository's
+ * {@code ci/} scripts do that). Not API: the command line is what is documented.
  */
 public final class JvmWrapper {
 
