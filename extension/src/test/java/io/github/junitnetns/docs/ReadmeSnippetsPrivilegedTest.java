@@ -3,6 +3,7 @@ package io.github.junitnetns.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.github.junitnetns.testsupport.NestedEngine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URLClassLoader;
@@ -29,9 +30,8 @@ class ReadmeSnippetsPrivilegedTest {
       Path classes = output.resolve(snippet.className());
       ReadmeSnippets.compile(snippet, classes);
       try (URLClassLoader loader = ReadmeSnippets.loader(classes)) {
-        Events tests = EngineTestKit.engine("junit-jupiter")
-            .selectors(selectClass(loader.loadClass(snippet.className())))
-            .execute()
+        Events tests = NestedEngine.execute(EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(loader.loadClass(snippet.className()))))
             .testEvents();
         assertThat(tests.failed().stream()
             .map(event -> event.getRequiredPayload(TestExecutionResult.class).getThrowable()

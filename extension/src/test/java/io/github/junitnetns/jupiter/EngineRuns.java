@@ -2,6 +2,7 @@ package io.github.junitnetns.jupiter;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.github.junitnetns.testsupport.NestedEngine;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
@@ -10,7 +11,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
 
-/** Runs fixture classes through the Jupiter engine with parallel execution forced on. */
+/** Runs fixture classes through the Jupiter engine with parallel execution forced on, off the suite's pool (NestedEngine). */
 final class EngineRuns {
   private EngineRuns() {}
 
@@ -23,7 +24,7 @@ final class EngineRuns {
     for (int i = 0; i < keyValues.length; i += 2) {
       builder.configurationParameter(keyValues[i], keyValues[i + 1]);
     }
-    return builder.execute();
+    return NestedEngine.execute(builder);
   }
 
   static Throwable onlyFailure(Events events) {

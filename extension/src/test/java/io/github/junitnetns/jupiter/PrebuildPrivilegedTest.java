@@ -10,6 +10,7 @@ import io.github.junitnetns.Network;
 import io.github.junitnetns.Shaping;
 import io.github.junitnetns.internal.capture.CaptureSession;
 import io.github.junitnetns.testsupport.Kernel;
+import io.github.junitnetns.testsupport.NestedEngine;
 import io.github.junitnetns.testsupport.Tshark;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -358,13 +359,13 @@ class PrebuildPrivilegedTest {
     Parallel.PROBLEMS.clear();
     Held before = Held.settled();
     long handed = Prebuild.handedOver();
-    EngineTestKit.engine("junit-jupiter")
+    NestedEngine.execute(EngineTestKit.engine("junit-jupiter")
         .selectors(DiscoverySelectors.selectClass(ParallelOne.class), DiscoverySelectors.selectClass(ParallelTwo.class))
         .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
         .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
         .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
-        .configurationParameter(NetNsConfiguration.PREBUILD, "true")
-        .execute().testEvents().assertStatistics(s -> s.started(24).succeeded(24));
+        .configurationParameter(NetNsConfiguration.PREBUILD, "true"))
+        .testEvents().assertStatistics(s -> s.started(24).succeeded(24));
     assertThat(Parallel.PROBLEMS).isEmpty();
     assertThat(Parallel.IDS).hasSize(48);
     assertThat(Prebuild.handedOver() - handed).as("tests that received a topology built ahead").isPositive();
