@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * safety net, by JUnit closing the store (it implements both {@code AutoCloseable} and
  * {@code CloseableResource} so JUnit 5.10 through 6.x close it).
  */
+@SuppressWarnings("deprecation") // CloseableResource: deprecated in JUnit 6; the store cleanup JUnit 5.10 knows
 final class BuiltTopology implements AutoCloseable, ExtensionContext.Store.CloseableResource {
   private final Map<String, NetNs> byName = new LinkedHashMap<>();
   private final Map<String, NetNs> borrowed = new LinkedHashMap<>();

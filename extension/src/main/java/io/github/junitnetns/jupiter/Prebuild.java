@@ -186,6 +186,7 @@ final class Prebuild {
    * A test class's place for its one topology built ahead, kept in its context's store: JUnit
    * closes it when the class ends, which discards a topology no test received.
    */
+  @SuppressWarnings("deprecation") // CloseableResource: deprecated in JUnit 6; the store cleanup JUnit 5.10 knows
   private static final class Slot implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     private final Class<?> testClass;
     /** The methods whose tests have started: a sibling that started is not the next one. */

@@ -37,6 +37,7 @@ final class TestCaptures {
   private TestCaptures() {}
 
   /** A test's recording in its store; JUnit closes it if the extension's own after-callback never ran. */
+  @SuppressWarnings("deprecation") // CloseableResource: deprecated in JUnit 6; the store cleanup JUnit 5.10 knows
   private static final class Recording implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     final CaptureSession session; // null when it could not start
     final String unavailable;
