@@ -96,7 +96,7 @@ class CapturePrivilegedTest {
 
     List<List<String>> syns = Tshark.fields(file, "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==" + port,
         "frame.interface_name", "ip.src", "ip.dst", "tcp.srcport", "tcp.seq_raw");
-    assertThat(syns).as(() -> "the SYNs to port " + port + " in " + file + ", which holds:\n" + everyFrame(file)
+    assertThat(syns).as(() -> "the SYNs to port " + port + " in " + file + ", which holds:\n" + Tshark.everyFrame(file)
             + "\nreport entries: " + reportEntries(results))
         .extracting(row -> row.get(0)).containsExactlyInAnyOrder("eth0@client", "eth0@server");
     List<String> syn = syns.stream().filter(row -> row.get(0).equals("eth0@client")).findFirst().orElseThrow();
@@ -125,15 +125,6 @@ class CapturePrivilegedTest {
     return text.toString();
   }
 
-  /** Every frame of {@code file}, one line each, for a failure message. */
-  private static String everyFrame(Path file) {
-    try {
-      return Tshark.fields(file, "", "frame.time_epoch", "frame.interface_name", "_ws.col.Info").stream()
-          .map(row -> String.join(" ", row)).collect(Collectors.joining("\n"));
-    } catch (Exception e) {
-      return "(unreadable: " + e + ")";
-    }
-  }
 
   @IsolatedNetNs({"client", "server"})
   @VethLink(left = "client", right = "server", subnet = "10.0.0.0/30")

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -65,6 +66,16 @@ public final class Tshark {
     } finally {
       Files.deleteIfExists(output);
       Files.deleteIfExists(errors);
+    }
+  }
+
+  /** Every frame of {@code file}, one line each (time, interface, tshark's summary), for a failure message. */
+  public static String everyFrame(Path file) {
+    try {
+      return fields(file, "", "frame.time_epoch", "frame.interface_name", "_ws.col.Info").stream()
+          .map(row -> String.join(" ", row)).collect(Collectors.joining("\n"));
+    } catch (Exception e) {
+      return "(unreadable: " + e + ")";
     }
   }
 }
